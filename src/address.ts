@@ -1,0 +1,86 @@
+import { ArgumentError } from './errors.js';
+
+/**
+ * Node addresses: `host:port`, `[v6]:port`, bare hosts (port 7711), and `disque://` URLs.
+ * @module
+ */
+
+/** A node address with optional credentials. */
+export interface NodeAddress {
+  /** Host name or IP (IPv6 without brackets). */
+  host: string;
+  /** TCP port. */
+  port: number;
+  /** Password from a URL, if it had one. */
+  password?: string;
+  /** `true` for a `disques://` URL. */
+  tls?: boolean;
+}
+
+const DEFAULT_PORT = 7711;
+
+function port(text: string, entry: string, name: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 65535)
+    throw new ArgumentError(name, `Invalid port in \`${entry}\`: expected 1-65535, got \`${text}\``);
+  return n;
+}
+
+/**
+ * Parses `host`, `host:port`, `[::1]:port` or `disque://[:password@]host[:port]` (`disques://` for TLS).
+ * @param text - the address
+ * @param name - the argument name used in errors
+ * @throws {@link ArgumentError} naming the bad entry
+ */
+export function parseAddress(text: string, name = 'address'): NodeAddress {
+  if (typeof text !== 'string' || text.trim() === '')
+    throw new ArgumentError(name, `Expected \`${name}\` to be a node address like host:port, got \`${String(text)}\``);
+  const entry = text.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) return parseUrl(entry, name);
+  let host: string;
+  let portText: string | undefined;
+  if (entry.startsWith('[')) {
+    const close = entry.indexOf(']');
+    if (close === -1) throw new ArgumentError(name, `Invalid address \`${entry}\`: missing \`]\``);
+    host = entry.slice(1, close);
+    const rest = entry.slice(close + 1);
+    if (rest !== '' && !rest.startsWith(':')) throw new ArgumentError(name, `Invalid address \`${entry}\``);
+    portText = rest === '' ? undefined : rest.slice(1);
+  } else {
+    const colons = entry.split(':').length - 1;
+    if (colons > 1) throw new ArgumentError(name, `Invalid address \`${entry}\`: write IPv6 addresses as [addr]:port`);
+    const [h, p] = entry.split(':');
+    host = h ?? '';
+    portText = p;
+  }
+  if (host === '' || /\s|\//.test(host)) throw new ArgumentError(name, `Invalid host in \`${entry}\``);
+  return { host, port: portText === undefined ? DEFAULT_PORT : port(portText, entry, name) };
+}
+
+function parseUrl(text: string, name: string): NodeAddress {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ArgumentError(name, `Invalid URL in \`${name}\``);
+  }
+  if (url.protocol !== 'disque:' && url.protocol !== 'disques:')
+    throw new ArgumentError(name, `Unsupported URL scheme \`${url.protocol}\` in \`${name}\`: use disque:// or disques://`);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (host === '') throw new ArgumentError(name, `Missing host in the URL given as \`${name}\``);
+  const address: NodeAddress = { host, port: url.port === '' ? DEFAULT_PORT : port(url.port, host, name) };
+  if (url.password !== '') address.password = decodeURIComponent(url.password);
+  if (url.protocol === 'disques:') address.tls = true;
+  return address;
+}
+
+/**
+ * Parses a node list such as `DISQUE_NODES`: addresses separated by commas (or spaces).
+ * @throws {@link ArgumentError} naming the first bad entry, or when the list is empty
+ */
+export function parseNodeList(text: string, name = 'DISQUE_NODES'): NodeAddress[] {
+  if (typeof text !== 'string') throw new ArgumentError(name, `Expected \`${name}\` to be a string of host:port entries`);
+  const entries = text.split(/[,\s]+/).filter((e) => e !== '');
+  if (entries.length === 0) throw new ArgumentError(name, `\`${name}\` lists no nodes: expected host:port[,host:port…]`);
+  return entries.map((entry, i) => parseAddress(entry, `${name}[${i}]`));
+}

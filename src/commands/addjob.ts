@@ -1,0 +1,86 @@
+import type { Arg, Command, Milliseconds } from './types.js';
+import type { RawReply } from '../replies.js';
+import { asString } from '../replies.js';
+import * as v from './validate.js';
+import { ArgumentError } from '../errors.js';
+
+/** Options of ADDJOB. Durations in milliseconds; see each for how it goes on the wire. */
+export interface AddJobOptions {
+  /**
+   * How long to wait for synchronous replication, in ms. `0` waits forever, which can block for
+   * good on a cluster with a dead node: prefer a bound.
+   * @defaultValue 5000
+   */
+  timeout?: Milliseconds | undefined;
+  /** Copies to keep in the cluster (1-65535). @defaultValue the server's: min(3, cluster size) */
+  replicate?: number | undefined;
+  /** Wait this long before queueing the job. Sent as seconds, rounded up. @defaultValue 0 */
+  delay?: Milliseconds | undefined;
+  /**
+   * Re-queue the job if not acknowledged this long after it was queued. `0` means at-most-once.
+   * Sent as seconds, rounded up, so a positive value never becomes 0.
+   * @defaultValue the server's: ttl/10, at most 5 minutes
+   */
+  retry?: Milliseconds | undefined;
+  /** Delete the job after this long, whatever its state. Sent as seconds, rounded up. @defaultValue 1 day */
+  ttl?: Milliseconds | undefined;
+  /** Refuse the job (`MaxLenError`) if the queue already holds this many jobs. */
+  maxLen?: number | undefined;
+  /** Reply at once and replicate in the background. @defaultValue false */
+  async?: boolean | undefined;
+}
+
+/** The ADDJOB timeout used when none is given, in ms. */
+export const DEFAULT_ADDJOB_TIMEOUT = 5000;
+
+const KNOWN = ['timeout', 'replicate', 'delay', 'retry', 'ttl', 'maxLen', 'async'] as const;
+
+/**
+ * Builds ADDJOB's option words. Shared with the fluent Jobs options, which validate the same way.
+ * @internal
+ */
+export function addJobOptionArgs(o: AddJobOptions, name = 'options'): Arg[] {
+  const out: Arg[] = [];
+  if (o.replicate !== undefined) out.push('REPLICATE', v.integer(`${name}.replicate`, o.replicate, 1, 65535));
+  let delay: number | undefined;
+  let ttl: number | undefined;
+  if (o.delay !== undefined) out.push('DELAY', (delay = v.toSeconds(v.millis(`${name}.delay`, o.delay))));
+  if (o.retry !== undefined) out.push('RETRY', v.toSeconds(v.millis(`${name}.retry`, o.retry)));
+  if (o.ttl !== undefined) out.push('TTL', (ttl = v.toSeconds(v.millis(`${name}.ttl`, o.ttl, 1))));
+  if (o.maxLen !== undefined) out.push('MAXLEN', v.integer(`${name}.maxLen`, o.maxLen, 1));
+  if (o.async !== undefined && v.flag(`${name}.async`, o.async)) out.push('ASYNC');
+  // Disque refuses this too, but only after a round trip and with a less precise message.
+  if (delay !== undefined && ttl !== undefined && delay >= ttl)
+    throw new ArgumentError(
+      `${name}.delay`,
+      `Expected \`${name}.delay\` (${delay}s) to be shorter than \`${name}.ttl\` (${ttl}s): the job would never be delivered`,
+    );
+  return out;
+}
+
+/**
+ * `ADDJOB queue body timeout [REPLICATE n] [DELAY s] [RETRY s] [TTL s] [MAXLEN n] [ASYNC]` → the job id.
+ *
+ * @example
+ * ```ts
+ * ADDJOB.args('emails', 'hi', { retry: 30_000 }); // ['ADDJOB', 'emails', 'hi', 5000, 'RETRY', 30]
+ * ```
+ */
+export const ADDJOB = {
+  name: 'ADDJOB',
+  binary: false,
+  args(queue: string | Buffer, body: string | Buffer, options?: AddJobOptions): Arg[] {
+    const o = v.options<AddJobOptions>('options', options, KNOWN);
+    const timeout = o.timeout === undefined ? DEFAULT_ADDJOB_TIMEOUT : v.millis('options.timeout', o.timeout);
+    return [
+      'ADDJOB',
+      v.queueName('queue', queue),
+      v.body('body', body),
+      timeout,
+      ...addJobOptionArgs(o),
+    ];
+  },
+  reply(raw: RawReply): string {
+    return asString(raw);
+  },
+} as const satisfies Command<[string | Buffer, string | Buffer, AddJobOptions?], string>;

@@ -1,0 +1,19 @@
+import type { Arg, Command, Milliseconds } from './types.js';
+import type { RawReply } from '../replies.js';
+import { asInteger } from '../replies.js';
+import * as v from './validate.js';
+
+/**
+ * `WORKING id` → the job's RETRY period in ms: the time the caller now has before the job is
+ * queued again. Throws `NoJobError` for an unknown job and `TooLateError` past half its TTL.
+ */
+export const WORKING = {
+  name: 'WORKING',
+  binary: false,
+  args(id: string): Arg[] {
+    return ['WORKING', v.jobId('id', id)];
+  },
+  reply(raw: RawReply): Milliseconds {
+    return asInteger(raw) * 1000;
+  },
+} as const satisfies Command<[string], Milliseconds>;

@@ -1,0 +1,500 @@
+import { Redis, Command as RedisCommand } from 'ioredis';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { inspect } from 'node:util';
+import * as C from './commands/index.js';
+import type { Arg, Command, Milliseconds } from './commands/types.js';
+import type { Job, JobInfo } from './job.js';
+import type { RawReply } from './replies.js';
+import { ArgumentError, ConnectionError, DisqueError, TimeoutError, fromReplyError } from './errors.js';
+import { parseAddress } from './address.js';
+
+/** Options of a {@link Connection}. */
+export interface ConnectionOptions {
+  /** Host name or IP. @defaultValue '127.0.0.1' */
+  host?: string | undefined;
+  /** TCP port. @defaultValue 7711 */
+  port?: number | undefined;
+  /** Password for servers started with `requirepass` (sent with AUTH on every (re)connect). */
+  password?: string | undefined;
+  /** TLS: `true` for defaults, or Node's TLS options. @defaultValue no TLS */
+  tls?: boolean | TlsOptions | undefined;
+  /** How long to wait for the TCP connection, in ms. @defaultValue 10000 */
+  connectTimeout?: Milliseconds | undefined;
+  /**
+   * Batch commands issued in the same tick into one write (ioredis auto-pipelining). Good for a
+   * connection shared by many callers; irrelevant for a connection used for blocking GETJOB.
+   * @defaultValue true
+   */
+  autoPipelining?: boolean | undefined;
+  /**
+   * How many reconnection attempts a command waits through before it fails with a
+   * {@link ConnectionError}. Low by default so that a dead node is noticed quickly.
+   * @defaultValue 2
+   */
+  maxRetriesPerRequest?: number | undefined;
+  /** Do not connect until the first command (or {@link Connection.connect}). @defaultValue false */
+  lazyConnect?: boolean | undefined;
+}
+
+/** The option names, to refuse unknown ones. */
+const OPTION_NAMES = [
+  'host',
+  'port',
+  'password',
+  'tls',
+  'connectTimeout',
+  'autoPipelining',
+  'maxRetriesPerRequest',
+  'lazyConnect',
+] as const;
+
+/** Disque's default port. */
+export const DEFAULT_PORT = 7711;
+
+type Resolved = {
+  host: string;
+  port: number;
+  password: string | undefined;
+  tls: boolean | TlsOptions | undefined;
+  connectTimeout: number;
+  autoPipelining: boolean;
+  maxRetriesPerRequest: number;
+  lazyConnect: boolean;
+};
+
+function resolveOptions(options: ConnectionOptions): Resolved {
+  if (options === null || typeof options !== 'object')
+    throw new ArgumentError('options', 'Expected `options` to be an object');
+  for (const key of Object.keys(options))
+    if (!(OPTION_NAMES as readonly string[]).includes(key))
+      throw new ArgumentError(`options.${key}`, `Unknown option \`${key}\`; expected one of ${OPTION_NAMES.join(', ')}`);
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host.length === 0)
+    throw new ArgumentError('options.host', 'Expected `options.host` to be a non-empty string');
+  const port = options.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new ArgumentError('options.port', `Expected \`options.port\` to be an integer between 1 and 65535, got \`${String(port)}\``);
+  if (options.password !== undefined && typeof options.password !== 'string')
+    throw new ArgumentError('options.password', 'Expected `options.password` to be a string');
+  const connectTimeout = options.connectTimeout ?? 10_000;
+  if (!Number.isInteger(connectTimeout) || connectTimeout < 1)
+    throw new ArgumentError('options.connectTimeout', 'Expected `options.connectTimeout` to be a positive integer of ms');
+  const maxRetriesPerRequest = options.maxRetriesPerRequest ?? 2;
+  if (!Number.isInteger(maxRetriesPerRequest) || maxRetriesPerRequest < 0)
+    throw new ArgumentError('options.maxRetriesPerRequest', 'Expected `options.maxRetriesPerRequest` to be an integer >= 0');
+  return {
+    host,
+    port,
+    password: options.password,
+    tls: options.tls,
+    connectTimeout,
+    autoPipelining: options.autoPipelining ?? true,
+    maxRetriesPerRequest,
+    lazyConnect: options.lazyConnect ?? false,
+  };
+}
+
+function isIoredisReplyError(err: unknown): err is Error {
+  return err instanceof Error && err.name === 'ReplyError';
+}
+
+/**
+ * One connection to one Disque node, with a typed method for every command.
+ *
+ * Built on a single ioredis client speaking RESP2 (Disque refuses `HELLO 3` and `CLIENT SETINFO`).
+ * Arguments are validated before anything is sent ({@link ArgumentError}); error replies become
+ * typed errors ({@link NoJobError}, {@link LeavingError}, …); all durations are milliseconds.
+ *
+ * A blocking {@link Connection.getJob} holds the connection until it returns: give blocking
+ * consumers a connection of their own (the Pool does this for you).
+ *
+ * @example
+ * ```ts
+ * const conn = new Connection({ host: '127.0.0.1', port: 7711 });
+ * const id = await conn.addJob('emails', JSON.stringify({ to: 'a@b.c' }), { retry: 60_000 });
+ * const [job] = await conn.getJob(['emails'], { timeout: 1000 });
+ * if (job) await conn.ackJob(job.id);
+ * await conn.close();
+ * ```
+ */
+export class Connection {
+  /** The node's address, `host:port`. */
+  readonly address: string;
+  readonly #redis: Redis;
+  readonly #options: Resolved;
+  #blocking = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ConnectionOptions = {}) {
+    this.#options = resolveOptions(options);
+    const o = this.#options;
+    this.address = `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
+    this.#redis = new Redis({
+      host: o.host,
+      port: o.port,
+      // Disque answers HELLO 3 and CLIENT SETINFO with errors.
+      protocol: 2,
+      disableClientInfo: true,
+      // SHOW's ctime exceeds 2^53: integers arrive as strings and are parsed by the commands.
+      stringNumbers: true,
+      connectTimeout: o.connectTimeout,
+      enableAutoPipelining: o.autoPipelining,
+      maxRetriesPerRequest: o.maxRetriesPerRequest,
+      lazyConnect: o.lazyConnect,
+      // The ready check sends INFO and waits while `loading:1`, which Disque reports too.
+      enableReadyCheck: true,
+      ...(o.password === undefined ? {} : { password: o.password }),
+      ...(o.tls === undefined || o.tls === false ? {} : { tls: o.tls === true ? {} : o.tls }),
+    });
+    // Connection errors surface through the commands; an 'error' event with no listener would crash.
+    this.#redis.on('error', () => undefined);
+  }
+
+  /**
+   * Creates a connection from a URL: `disque://[:password@]host[:port]`, or `disques://` for TLS.
+   *
+   * @example
+   * ```ts
+   * const conn = Connection.fromUrl('disque://:secret@queue.internal:7711');
+   * ```
+   */
+  static fromUrl(url: string, options: Omit<ConnectionOptions, 'host' | 'port' | 'password'> = {}): Connection {
+    return new Connection({ ...parseAddress(url), ...options });
+  }
+
+  /** Whether the connection is ready for commands. */
+  get ready(): boolean {
+    return this.#redis.status === 'ready';
+  }
+
+  /** Connects now (otherwise the first command does, or the constructor unless `lazyConnect`). */
+  async connect(): Promise<void> {
+    const redis = this.#redis;
+    if (redis.status === 'ready') return;
+    if (redis.status === 'wait') {
+      await redis.connect().catch((err: unknown) => {
+        throw this.#connectionError(err);
+      });
+      return;
+    }
+    await this.ping();
+  }
+
+  /**
+   * Runs a command object: validates and builds the argv, sends it, parses the reply, and maps
+   * errors. The single place where I/O happens.
+   */
+  async run<A extends readonly unknown[], R>(command: Command<A, R>, ...args: A): Promise<R> {
+    const argv = command.args(...args);
+    return command.reply(await this.#send(command.name, argv, command.binary));
+  }
+
+  /**
+   * Sends any command as it is (an escape hatch for commands this version does not model).
+   * Replies come raw: strings, Buffers when `binary`, integers as decimal strings, arrays.
+   *
+   * @example
+   * ```ts
+   * await conn.call('DEBUG', 'FLUSHALL');
+   * ```
+   */
+  async call(command: string, ...args: Arg[]): Promise<RawReply> {
+    if (typeof command !== 'string' || command.length === 0)
+      throw new ArgumentError('command', 'Expected `command` to be a non-empty string');
+    return this.#send(command.toUpperCase(), [command, ...args], false);
+  }
+
+  /** As {@link Connection.call}, with every string in the reply as a Buffer. */
+  async callBuffer(command: string, ...args: Arg[]): Promise<RawReply> {
+    if (typeof command !== 'string' || command.length === 0)
+      throw new ArgumentError('command', 'Expected `command` to be a non-empty string');
+    return this.#send(command.toUpperCase(), [command, ...args], true);
+  }
+
+  async #send(name: string, argv: Arg[], binary: boolean): Promise<RawReply> {
+    if (this.#closing) throw new ConnectionError('Connection is closed', { node: this.address, command: name });
+    const [cmd, ...rest] = argv as [string, ...Arg[]];
+    try {
+      // sendCommand rather than call(): ioredis 6 drops the command name of call() when it
+      // auto-pipelines it. A Command written while the socket is busy is coalesced anyway.
+      const command = new RedisCommand(cmd, rest, { replyEncoding: binary ? null : 'utf8' });
+      return (await this.#redis.sendCommand(command)) as RawReply;
+    } catch (err) {
+      throw this.#mapError(err, name);
+    }
+  }
+
+  #mapError(err: unknown, command: string): DisqueError {
+    if (err instanceof DisqueError) return err;
+    if (isIoredisReplyError(err)) return fromReplyError(err.message, command, err);
+    if (err instanceof Error && /timed out/i.test(err.message))
+      return new TimeoutError(`${command} timed out on ${this.address}`, { command, cause: err });
+    return this.#connectionError(err, command);
+  }
+
+  #connectionError(err: unknown, command?: string): ConnectionError {
+    const reason = err instanceof Error ? err.message : String(err);
+    return new ConnectionError(`${command ?? 'Connection'} failed on ${this.address}: ${reason}`, {
+      node: this.address,
+      command,
+      cause: err,
+    });
+  }
+
+  // ---- jobs -------------------------------------------------------------------------------
+
+  /**
+   * Adds a job. Resolves to its id once it is replicated as asked (or at once with `async`).
+   * @param queue - the queue name
+   * @param body - the body, a string or Buffer (byte exact)
+   * @throws {@link NoReplError} not enough nodes confirmed in time
+   * @throws {@link MaxLenError}, {@link PausedError}, {@link ArgumentError}
+   * @example
+   * ```ts
+   * await conn.addJob('emails', 'hello', { replicate: 2, retry: 30_000, ttl: 3_600_000 });
+   * ```
+   */
+  addJob(queue: string | Buffer, body: string | Buffer, options?: C.AddJobOptions): Promise<string> {
+    return this.run(C.ADDJOB, queue, body, options);
+  }
+
+  /**
+   * Fetches jobs from the queues, the first non-empty queue first. Blocks unless `nohang`, up to
+   * `timeout` ms (`0`, the default, forever); resolves to `[]` when nothing came.
+   * @example
+   * ```ts
+   * const jobs = await conn.getJob(['urgent', 'normal'], { timeout: 5000, count: 10 });
+   * ```
+   */
+  getJob(queues: readonly (string | Buffer)[], options?: C.GetJobOptions): Promise<Job[]> {
+    return this.#blockingRun(C.GETJOB, queues, options);
+  }
+
+  /** As {@link Connection.getJob}, with bodies as Buffers. */
+  getJobBuffer(queues: readonly (string | Buffer)[], options?: C.GetJobOptions): Promise<Job<Buffer>[]> {
+    return this.#blockingRun(C.GETJOB_BUFFER, queues, options);
+  }
+
+  async #blockingRun<R>(
+    command: Command<[readonly (string | Buffer)[], C.GetJobOptions?], R>,
+    queues: readonly (string | Buffer)[],
+    options?: C.GetJobOptions,
+  ): Promise<R> {
+    const argv = command.args(queues, options);
+    this.#blocking++;
+    try {
+      return command.reply(await this.#send(command.name, argv, command.binary));
+    } finally {
+      this.#blocking--;
+    }
+  }
+
+  /** Acknowledges jobs: they are deleted cluster-wide. Resolves to how many were known and not yet acked. */
+  ackJob(...ids: string[]): Promise<number> {
+    return this.run(C.ACKJOB, ...ids);
+  }
+
+  /** Deletes jobs at once, with a best-effort delete on other nodes. Faster than ACKJOB, less certain. */
+  fastAck(...ids: string[]): Promise<number> {
+    return this.run(C.FASTACK, ...ids);
+  }
+
+  /** Puts jobs back at the front of their queue and counts a NACK. Resolves to how many moved. */
+  nack(...ids: string[]): Promise<number> {
+    return this.run(C.NACK, ...ids);
+  }
+
+  /**
+   * Tells the node the job is still being worked on: its next re-queue moves a full RETRY from
+   * now. Resolves to that RETRY period in ms.
+   * @throws {@link NoJobError} unknown job; {@link TooLateError} past half its TTL
+   */
+  working(id: string): Promise<Milliseconds> {
+    return this.run(C.WORKING, id);
+  }
+
+  /** Puts jobs (not queued) back in their queue without counting a NACK. */
+  enqueue(...ids: string[]): Promise<number> {
+    return this.run(C.ENQUEUE, ...ids);
+  }
+
+  /** Takes queued jobs out of their queue (they stay known, `active`). */
+  dequeue(...ids: string[]): Promise<number> {
+    return this.run(C.DEQUEUE, ...ids);
+  }
+
+  /** Deletes jobs from this node only, whatever their state. */
+  delJob(...ids: string[]): Promise<number> {
+    return this.run(C.DELJOB, ...ids);
+  }
+
+  /** Everything this node knows of a job, or `null`. */
+  show(id: string): Promise<JobInfo | null> {
+    return this.run(C.SHOW, id);
+  }
+
+  /** As {@link Connection.show}, with the body as a Buffer. */
+  showBuffer(id: string): Promise<JobInfo<Buffer> | null> {
+    return this.run(C.SHOW_BUFFER, id);
+  }
+
+  // ---- queues -----------------------------------------------------------------------------
+
+  /** The number of jobs queued on this node in `queue`. */
+  qlen(queue: string | Buffer): Promise<number> {
+    return this.run(C.QLEN, queue);
+  }
+
+  /** Up to |count| queued jobs without taking them: oldest first, or newest first if count < 0. */
+  qpeek(queue: string | Buffer, count: number): Promise<Job[]> {
+    return this.run(C.QPEEK, queue, count);
+  }
+
+  /** As {@link Connection.qpeek}, with bodies as Buffers. */
+  qpeekBuffer(queue: string | Buffer, count: number): Promise<Job<Buffer>[]> {
+    return this.run(C.QPEEK_BUFFER, queue, count);
+  }
+
+  /** The state of a queue on this node, or `null` if it does not exist here. */
+  qstat(queue: string | Buffer): Promise<C.QueueStat | null> {
+    return this.run(C.QSTAT, queue);
+  }
+
+  /**
+   * Pauses or resumes a queue: `in` refuses new jobs, `out` stops serving them, `all`, `none`;
+   * `state` just reads. Resolves to the state after the command.
+   */
+  pause(queue: string | Buffer, option: C.PauseOption, options?: C.PauseOptions): Promise<C.PauseState> {
+    return this.run(C.PAUSE, queue, option, options);
+  }
+
+  /** One page of QSCAN. See {@link Connection.scanQueues} to iterate over all. */
+  qscan(options?: C.QScanOptions): Promise<C.ScanPage<string>> {
+    return this.run(C.QSCAN, options);
+  }
+
+  /** One page of JSCAN, job ids only. See {@link Connection.scanJobIds}. */
+  jscan(options?: C.JScanOptions): Promise<C.ScanPage<string>> {
+    return this.run(C.JSCAN, options);
+  }
+
+  /** One page of JSCAN with every job's details (`REPLY all`). See {@link Connection.scanJobs}. */
+  jscanJobs(options?: C.JScanOptions): Promise<C.ScanPage<JobInfo>> {
+    return this.run(C.JSCAN_ALL, options);
+  }
+
+  /**
+   * Every queue name on this node, following the QSCAN cursor (a name may come twice if queues
+   * change during the scan, as with Redis SCAN).
+   * @example
+   * ```ts
+   * for await (const queue of conn.scanQueues({ minLen: 1 })) console.log(queue);
+   * ```
+   */
+  scanQueues(options: Omit<C.QScanOptions, 'cursor'> = {}): AsyncIterableIterator<string> {
+    return this.#follow((cursor) => this.qscan({ ...options, cursor }));
+  }
+
+  /** Every job id on this node matching the options, following the JSCAN cursor. */
+  scanJobIds(options: Omit<C.JScanOptions, 'cursor'> = {}): AsyncIterableIterator<string> {
+    return this.#follow((cursor) => this.jscan({ ...options, cursor }));
+  }
+
+  /** Every job on this node matching the options, with details, following the JSCAN cursor. */
+  scanJobs(options: Omit<C.JScanOptions, 'cursor'> = {}): AsyncIterableIterator<JobInfo> {
+    return this.#follow((cursor) => this.jscanJobs({ ...options, cursor }));
+  }
+
+  async *#follow<T>(page: (cursor: string) => Promise<C.ScanPage<T>>): AsyncIterableIterator<T> {
+    let cursor = '0';
+    do {
+      const result = await page(cursor);
+      yield* result.items;
+      cursor = result.cursor;
+    } while (cursor !== '0');
+  }
+
+  // ---- server and cluster -----------------------------------------------------------------
+
+  /** This node's id and every node of the cluster with its priority. */
+  hello(): Promise<C.Hello> {
+    return this.run(C.HELLO);
+  }
+
+  /** The server's INFO, parsed into sections: `(await conn.info()).server?.['disque_version']`. */
+  info(section?: string): Promise<C.Info> {
+    return this.run(C.INFO, section);
+  }
+
+  /** `'PONG'`, or the message echoed. */
+  ping(message?: string): Promise<string> {
+    return this.run(C.PING, message);
+  }
+
+  /**
+   * Authenticates this connection. Prefer the `password` option, which also authenticates every
+   * reconnection. A wrong password logs the connection out.
+   */
+  auth(password: string): Promise<string> {
+    return this.run(C.AUTH, password);
+  }
+
+  /** Asks this node to join the node at `host:port` (an IP address, as Disque requires). */
+  clusterMeet(host: string, port: number): Promise<'OK'> {
+    return this.run(C.CLUSTER_MEET, host, port);
+  }
+
+  /** The nodes this node knows, with flags and link state. */
+  clusterNodes(): Promise<C.ClusterNode[]> {
+    return this.run(C.CLUSTER_NODES);
+  }
+
+  /** Whether this node is leaving the cluster. */
+  clusterLeaving(): Promise<boolean>;
+  /** Starts (`true`) or stops (`false`) leaving the cluster. */
+  clusterLeaving(leaving: boolean): Promise<'OK'>;
+  clusterLeaving(leaving?: boolean): Promise<boolean | 'OK'> {
+    return leaving === undefined ? this.run(C.CLUSTER_LEAVING_GET) : this.run(C.CLUSTER_LEAVING_SET, leaving);
+  }
+
+  /** Forgets a node (run it on every node, or the others teach it back). */
+  clusterForget(nodeId: string): Promise<'OK'> {
+    return this.run(C.CLUSTER_FORGET, nodeId);
+  }
+
+  /** This node's id. */
+  clusterMyId(): Promise<string> {
+    return this.run(C.CLUSTER_MYID);
+  }
+
+  /** CLUSTER INFO fields. */
+  clusterInfo(): Promise<Record<string, string>> {
+    return this.run(C.CLUSTER_INFO);
+  }
+
+  // ---- life cycle -------------------------------------------------------------------------
+
+  /**
+   * Closes the connection. Commands already sent get their replies first (QUIT), except that a
+   * blocked GETJOB, which would hold QUIT back indefinitely, is cut: it rejects with a
+   * {@link ConnectionError}. Safe to call more than once.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const redis = this.#redis;
+    if (this.#blocking > 0 || redis.status !== 'ready') {
+      redis.disconnect();
+      return;
+    }
+    await redis.quit().catch(() => redis.disconnect());
+  }
+
+  /** Never shows the password. */
+  [inspect.custom](): string {
+    return `Connection { address: '${this.address}', status: '${this.#redis.status}' }`;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * disque-ts: a typed client for Disque, the distributed in-memory job queue.
+ *
+ * @example
+ * ```ts
+ * import { Connection } from 'disque-ts';
+ * const conn = new Connection({ port: 7711 });
+ * await conn.addJob('emails', 'hello');
+ * ```
+ * @module disque-ts
+ */
+export { Connection, DEFAULT_PORT, type ConnectionOptions } from './connection.js';
+export * from './commands/index.js';
+export type { Job, JobInfo, JobState } from './job.js';
+export {
+  DisqueError,
+  ReplyError,
+  NoJobError,
+  BadIdError,
+  PausedError,
+  LeavingError,
+  NoReplError,
+  MaxLenError,
+  TooLateError,
+  AuthError,
+  LoadingError,
+  OomError,
+  MisconfError,
+  ArgumentError,
+  TimeoutError,
+  ConnectionError,
+  fromReplyError,
+  type DisqueErrorOptions,
+} from './errors.js';
+export { ProtocolError, type RawReply, type ReplyValue } from './replies.js';
+export { isJobId, jobIdNodePrefix, jobIdIsAtLeastOnce, JOB_ID_LENGTH } from './job-id.js';
+export { parseAddress, parseNodeList, type NodeAddress } from './address.js';

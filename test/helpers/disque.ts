@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { Connection, type ConnectionOptions } from '../../src/connection.js';
+import { parseNodeList, type NodeAddress } from '../../src/address.js';
+
+/**
+ * Where the integration tests run: the nodes listed in DISQUE_NODES (real Disque), or an
+ * embedded server started on port 0 for the test file.
+ */
+export interface TestDisque {
+  /** The nodes, first one first. */
+  readonly nodes: readonly NodeAddress[];
+  /** True when the tests run against the embedded server. */
+  readonly embedded: boolean;
+  /** Opens a connection to node `i` (closed by `close()`). */
+  connect(i?: number, options?: ConnectionOptions): Connection;
+  /** Closes every connection opened and the embedded server. */
+  close(): Promise<void>;
+}
+
+/** True when DISQUE_NODES points the suite at real Disque nodes. */
+export const usingRealDisque = (process.env['DISQUE_NODES'] ?? '') !== '';
+
+/** Starts (or finds) the Disque the tests use. Call in beforeAll, and `close()` in afterAll. */
+export async function startTestDisque(options: { password?: string } = {}): Promise<TestDisque> {
+  const opened: Connection[] = [];
+  let nodes: NodeAddress[];
+  let stop = async (): Promise<void> => undefined;
+  if (usingRealDisque) {
+    nodes = parseNodeList(process.env['DISQUE_NODES'] ?? '');
+  } else {
+    // Loaded only when needed, so a run against real Disque does not start anything.
+    const { startServer } = await import('../../src/server/index.js');
+    const server = await startServer({ port: 0, ...(options.password ? { password: options.password } : {}) });
+    nodes = [{ host: server.host, port: server.port }];
+    stop = () => server.close();
+  }
+  return {
+    nodes,
+    embedded: !usingRealDisque,
+    connect(i = 0, connectionOptions: ConnectionOptions = {}) {
+      const node = nodes[i];
+      if (!node) throw new Error(`no node ${i}`);
+      const conn = new Connection({ host: node.host, port: node.port, ...connectionOptions });
+      opened.push(conn);
+      return conn;
+    },
+    async close() {
+      await Promise.all(opened.map((c) => c.close()));
+      await stop();
+    },
+  };
+}
+
+/** A queue name no other test uses (the real server is shared between runs). */
+export function uniqueQueue(label = 'q'): string {
+  return `test-${label}-${randomUUID()}`;
+}
