@@ -34,7 +34,10 @@ function port(text: string, entry: string, name: string): number {
  */
 export function parseAddress(text: string, name = 'address'): NodeAddress {
   if (typeof text !== 'string' || text.trim() === '')
-    throw new ArgumentError(name, `Expected \`${name}\` to be a node address like host:port, got \`${String(text)}\``);
+    throw new ArgumentError(
+      name,
+      `Expected \`${name}\` to be a node address like host:port, got \`${String(text)}\``,
+    );
   const entry = text.trim();
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) return parseUrl(entry, name);
   let host: string;
@@ -48,7 +51,8 @@ export function parseAddress(text: string, name = 'address'): NodeAddress {
     portText = rest === '' ? undefined : rest.slice(1);
   } else {
     const colons = entry.split(':').length - 1;
-    if (colons > 1) throw new ArgumentError(name, `Invalid address \`${entry}\`: write IPv6 addresses as [addr]:port`);
+    if (colons > 1)
+      throw new ArgumentError(name, `Invalid address \`${entry}\`: write IPv6 addresses as [addr]:port`);
     const [h, p] = entry.split(':');
     host = h ?? '';
     portText = p;
@@ -65,7 +69,10 @@ function parseUrl(text: string, name: string): NodeAddress {
     throw new ArgumentError(name, `Invalid URL in \`${name}\``);
   }
   if (url.protocol !== 'disque:' && url.protocol !== 'disques:')
-    throw new ArgumentError(name, `Unsupported URL scheme \`${url.protocol}\` in \`${name}\`: use disque:// or disques://`);
+    throw new ArgumentError(
+      name,
+      `Unsupported URL scheme \`${url.protocol}\` in \`${name}\`: use disque:// or disques://`,
+    );
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (host === '') throw new ArgumentError(name, `Missing host in the URL given as \`${name}\``);
   const address: NodeAddress = { host, port: url.port === '' ? DEFAULT_PORT : port(url.port, host, name) };
@@ -79,8 +86,10 @@ function parseUrl(text: string, name: string): NodeAddress {
  * @throws {@link ArgumentError} naming the first bad entry, or when the list is empty
  */
 export function parseNodeList(text: string, name = 'DISQUE_NODES'): NodeAddress[] {
-  if (typeof text !== 'string') throw new ArgumentError(name, `Expected \`${name}\` to be a string of host:port entries`);
+  if (typeof text !== 'string')
+    throw new ArgumentError(name, `Expected \`${name}\` to be a string of host:port entries`);
   const entries = text.split(/[,\s]+/).filter((e) => e !== '');
-  if (entries.length === 0) throw new ArgumentError(name, `\`${name}\` lists no nodes: expected host:port[,host:port…]`);
+  if (entries.length === 0)
+    throw new ArgumentError(name, `\`${name}\` lists no nodes: expected host:port[,host:port…]`);
   return entries.map((entry, i) => parseAddress(entry, `${name}[${i}]`));
 }

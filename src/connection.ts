@@ -67,21 +67,33 @@ function resolveOptions(options: ConnectionOptions): Resolved {
     throw new ArgumentError('options', 'Expected `options` to be an object');
   for (const key of Object.keys(options))
     if (!(OPTION_NAMES as readonly string[]).includes(key))
-      throw new ArgumentError(`options.${key}`, `Unknown option \`${key}\`; expected one of ${OPTION_NAMES.join(', ')}`);
+      throw new ArgumentError(
+        `options.${key}`,
+        `Unknown option \`${key}\`; expected one of ${OPTION_NAMES.join(', ')}`,
+      );
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host.length === 0)
     throw new ArgumentError('options.host', 'Expected `options.host` to be a non-empty string');
   const port = options.port ?? DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new ArgumentError('options.port', `Expected \`options.port\` to be an integer between 1 and 65535, got \`${String(port)}\``);
+    throw new ArgumentError(
+      'options.port',
+      `Expected \`options.port\` to be an integer between 1 and 65535, got \`${String(port)}\``,
+    );
   if (options.password !== undefined && typeof options.password !== 'string')
     throw new ArgumentError('options.password', 'Expected `options.password` to be a string');
   const connectTimeout = options.connectTimeout ?? 10_000;
   if (!Number.isInteger(connectTimeout) || connectTimeout < 1)
-    throw new ArgumentError('options.connectTimeout', 'Expected `options.connectTimeout` to be a positive integer of ms');
+    throw new ArgumentError(
+      'options.connectTimeout',
+      'Expected `options.connectTimeout` to be a positive integer of ms',
+    );
   const maxRetriesPerRequest = options.maxRetriesPerRequest ?? 2;
   if (!Number.isInteger(maxRetriesPerRequest) || maxRetriesPerRequest < 0)
-    throw new ArgumentError('options.maxRetriesPerRequest', 'Expected `options.maxRetriesPerRequest` to be an integer >= 0');
+    throw new ArgumentError(
+      'options.maxRetriesPerRequest',
+      'Expected `options.maxRetriesPerRequest` to be an integer >= 0',
+    );
   return {
     host,
     port,
@@ -158,7 +170,10 @@ export class Connection {
    * const conn = Connection.fromUrl('disque://:secret@queue.internal:7711');
    * ```
    */
-  static fromUrl(url: string, options: Omit<ConnectionOptions, 'host' | 'port' | 'password'> = {}): Connection {
+  static fromUrl(
+    url: string,
+    options: Omit<ConnectionOptions, 'host' | 'port' | 'password'> = {},
+  ): Connection {
     return new Connection({ ...parseAddress(url), ...options });
   }
 
@@ -212,7 +227,8 @@ export class Connection {
   }
 
   async #send(name: string, argv: Arg[], binary: boolean): Promise<RawReply> {
-    if (this.#closing) throw new ConnectionError('Connection is closed', { node: this.address, command: name });
+    if (this.#closing)
+      throw new ConnectionError('Connection is closed', { node: this.address, command: name });
     const [cmd, ...rest] = argv as [string, ...Arg[]];
     try {
       // sendCommand rather than call(): ioredis 6 drops the command name of call() when it

@@ -13,9 +13,7 @@ export const JOB_ID_LENGTH = 40;
  * `D-`, dashes at 10 and 35), so no id Disque accepts is ever refused here.
  */
 export function isJobId(id: string): boolean {
-  return (
-    id.length === JOB_ID_LENGTH && id[0] === 'D' && id[1] === '-' && id[10] === '-' && id[35] === '-'
-  );
+  return id.length === JOB_ID_LENGTH && id[0] === 'D' && id[1] === '-' && id[10] === '-' && id[35] === '-';
 }
 
 /** The 8-character node prefix of a job id: the start of the creating node's id. */

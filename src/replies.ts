@@ -108,7 +108,10 @@ export function plain(raw: RawReply): ReplyValue {
 }
 
 /** The fields of `map` not in `known`, camelCased, for `extra`. */
-export function extraFields(map: Map<string, RawReply>, known: ReadonlySet<string>): Record<string, ReplyValue> {
+export function extraFields(
+  map: Map<string, RawReply>,
+  known: ReadonlySet<string>,
+): Record<string, ReplyValue> {
   const extra: Record<string, ReplyValue> = {};
   for (const [key, value] of map) if (!known.has(key)) extra[camelCase(key)] = plain(value);
   return extra;

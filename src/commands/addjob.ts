@@ -72,13 +72,7 @@ export const ADDJOB = {
   args(queue: string | Buffer, body: string | Buffer, options?: AddJobOptions): Arg[] {
     const o = v.options<AddJobOptions>('options', options, KNOWN);
     const timeout = o.timeout === undefined ? DEFAULT_ADDJOB_TIMEOUT : v.millis('options.timeout', o.timeout);
-    return [
-      'ADDJOB',
-      v.queueName('queue', queue),
-      v.body('body', body),
-      timeout,
-      ...addJobOptionArgs(o),
-    ];
+    return ['ADDJOB', v.queueName('queue', queue), v.body('body', body), timeout, ...addJobOptionArgs(o)];
   },
   reply(raw: RawReply): string {
     return asString(raw);

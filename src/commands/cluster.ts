@@ -101,7 +101,8 @@ export const CLUSTER_FORGET = {
   name: 'CLUSTER',
   binary: false,
   args(nodeId: string): Arg[] {
-    if (typeof nodeId !== 'string' || !/^[0-9a-f]{40}$/.test(nodeId)) v.fail('nodeId', 'a node id (40 hex characters)', nodeId);
+    if (typeof nodeId !== 'string' || !/^[0-9a-f]{40}$/.test(nodeId))
+      v.fail('nodeId', 'a node id (40 hex characters)', nodeId);
     return ['CLUSTER', 'FORGET', nodeId];
   },
   reply: simpleOk,

@@ -27,7 +27,8 @@ function args(queues: readonly (string | Buffer)[], options?: GetJobOptions): Ar
   if (o.nohang !== undefined && v.flag('options.nohang', o.nohang)) out.push('NOHANG');
   if (o.timeout !== undefined) out.push('TIMEOUT', v.millis('options.timeout', o.timeout));
   if (o.count !== undefined) out.push('COUNT', v.integer('options.count', o.count, 1));
-  if (o.withCounters !== undefined && v.flag('options.withCounters', o.withCounters)) out.push('WITHCOUNTERS');
+  if (o.withCounters !== undefined && v.flag('options.withCounters', o.withCounters))
+    out.push('WITHCOUNTERS');
   out.push('FROM', ...v.queueList('queues', queues));
   return out;
 }

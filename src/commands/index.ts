@@ -21,7 +21,15 @@ export {
   type PauseOptions,
 } from './queue.js';
 export { SHOW, SHOW_BUFFER } from './show.js';
-export { QSCAN, JSCAN, JSCAN_ALL, type ScanOptions, type QScanOptions, type JScanOptions, type ScanPage } from './scan.js';
+export {
+  QSCAN,
+  JSCAN,
+  JSCAN_ALL,
+  type ScanOptions,
+  type QScanOptions,
+  type JScanOptions,
+  type ScanPage,
+} from './scan.js';
 export { HELLO, INFO, PING, AUTH, type Hello, type HelloNode, type Info } from './server.js';
 export {
   CLUSTER_MEET,

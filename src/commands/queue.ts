@@ -133,7 +133,11 @@ export const PAUSE = {
   binary: false,
   args(queue: string | Buffer, option: PauseOption, options?: PauseOptions): Arg[] {
     const o = v.options<PauseOptions>('options', options, ['bcast']);
-    const out: Arg[] = ['PAUSE', v.queueName('queue', queue), v.oneOf('option', option, ['in', 'out', 'all', 'none', 'state'])];
+    const out: Arg[] = [
+      'PAUSE',
+      v.queueName('queue', queue),
+      v.oneOf('option', option, ['in', 'out', 'all', 'none', 'state']),
+    ];
     if (o.bcast !== undefined && v.flag('options.bcast', o.bcast)) out.push('bcast');
     return out;
   },

@@ -43,7 +43,12 @@ export const HELLO = {
         const [id, host, port, priority] = asArray(entry);
         if (priority === undefined || id === undefined || host === undefined || port === undefined)
           return unexpected('[id, ip, port, priority]', entry);
-        return { id: asString(id), host: asString(host), port: asInteger(port), priority: asInteger(priority) };
+        return {
+          id: asString(id),
+          host: asString(host),
+          port: asInteger(port),
+          priority: asInteger(priority),
+        };
       }),
     };
   },

@@ -10,7 +10,8 @@ import { isJobId } from '../job-id.js';
 
 /** A value shown in an error message: short, and never a whole body. */
 function show(value: unknown): string {
-  if (typeof value === 'string') return `\`${value.length > 60 ? `${value.slice(0, 60)}…` : value}\` (string)`;
+  if (typeof value === 'string')
+    return `\`${value.length > 60 ? `${value.slice(0, 60)}…` : value}\` (string)`;
   if (Buffer.isBuffer(value)) return `a Buffer of ${value.length} bytes`;
   if (typeof value === 'bigint') return `\`${value}n\` (bigint)`;
   if (value === null) return '`null`';
@@ -32,7 +33,8 @@ export function queueName(name: string, value: unknown): string | Buffer {
 
 /** A non-empty list of queue names. */
 export function queueList(name: string, value: unknown): (string | Buffer)[] {
-  if (!Array.isArray(value) || value.length === 0) return fail(name, 'a non-empty list of queue names', value);
+  if (!Array.isArray(value) || value.length === 0)
+    return fail(name, 'a non-empty list of queue names', value);
   return value.map((q, i) => queueName(`${name}[${i}]`, q));
 }
 
@@ -62,7 +64,12 @@ export function integer(name: string, value: unknown, min: number, max = Number.
 
 /** A duration in milliseconds: a non-negative integer (0 allowed unless `min` says otherwise). */
 export function millis(name: string, value: unknown, min = 0): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= Number.MAX_SAFE_INTEGER)
+  if (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= min &&
+    value <= Number.MAX_SAFE_INTEGER
+  )
     return value;
   return fail(name, `a whole number of milliseconds >= ${min}`, value);
 }
@@ -83,9 +90,14 @@ export function flag(name: string, value: unknown): boolean {
 }
 
 /** An options object whose keys are all known. */
-export function options<T extends object>(name: string, value: unknown, known: readonly string[]): Partial<T> {
+export function options<T extends object>(
+  name: string,
+  value: unknown,
+  known: readonly string[],
+): Partial<T> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(name, 'an object', value);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return fail(name, 'an object', value);
   for (const key of Object.keys(value)) {
     if (!known.includes(key))
       throw new ArgumentError(

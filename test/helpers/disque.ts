@@ -30,7 +30,10 @@ export async function startTestDisque(options: { password?: string } = {}): Prom
   } else {
     // Loaded only when needed, so a run against real Disque does not start anything.
     const { startServer } = await import('../../src/server/index.js');
-    const server = await startServer({ port: 0, ...(options.password ? { password: options.password } : {}) });
+    const server = await startServer({
+      port: 0,
+      ...(options.password ? { password: options.password } : {}),
+    });
     nodes = [{ host: server.host, port: server.port }];
     stop = () => server.close();
   }

@@ -236,7 +236,15 @@ describe('Connection - queues', () => {
     expect((await conn.qpeekBuffer(q, 1))[0]?.body).toEqual(Buffer.from('1'));
     expect(await conn.qpeek(uniqueQueue(), 5)).toEqual([]);
     const stat = await conn.qstat(q);
-    expect(stat).toMatchObject({ name: q, len: 3, blocked: 0, jobsIn: 3, jobsOut: 0, pause: 'none', importFrom: [] });
+    expect(stat).toMatchObject({
+      name: q,
+      len: 3,
+      blocked: 0,
+      jobsIn: 3,
+      jobsOut: 0,
+      pause: 'none',
+      importFrom: [],
+    });
     expect(await conn.qstat(uniqueQueue())).toBeNull();
     await conn.delJob(...ids);
   });
