@@ -1,0 +1,689 @@
+/**
+ * A node's view of the cluster and its side of the cluster bus: membership (MEET handshake,
+ * gossip, FORGET), failure detection (no link → PFAIL after `nodeTimeout` → FAIL on majority),
+ * LEAVING, and the job messages (replication, acks, re-queue coordination, federation, pause).
+ * The receive side follows Disque's `clusterProcessPacket`.
+ * @internal
+ */
+import { randomBytes } from 'node:crypto';
+import { lookupEndpoint, sendTo, type BusEndpoint } from './cluster-bus.js';
+import {
+  deserializeJob,
+  serializeJob,
+  type ClusterMessage,
+  type GossipEntry,
+  type JobIdMessage,
+  type JobIdMessageType,
+  type JobsMessage,
+  type PingMessage,
+} from './cluster-messages.js';
+import type { Job } from './job.js';
+import { randomTimeError, type DisqueNode } from './node.js';
+import { PAUSED_IN, PAUSED_OUT } from './queue.js';
+
+/** A known node (including myself). @internal */
+export interface PeerNode {
+  id: string;
+  host: string;
+  port: number;
+  readonly myself: boolean;
+  handshake: boolean;
+  /** Send MEET (not PING) on the first connection: the peer must add us. */
+  meet: boolean;
+  pfail: boolean;
+  fail: boolean;
+  leaving: boolean;
+  noaddr: boolean;
+  /** Whether we currently have a link (the address answers with this node). */
+  link: boolean;
+  pingSent: number;
+  pongReceived: number;
+  failTime: number;
+  readonly createdAt: number;
+  /** Reporter id → time of its last PFAIL/FAIL report about this node. */
+  readonly failReports: Map<string, number>;
+}
+
+const DISQUE_TIME_ERR = 500;
+/** A forgotten node cannot be re-added by gossip for this long (Disque: 60 s). */
+const FORGET_BLACKLIST_MS = 60000;
+
+function randomNodeId(): string {
+  return randomBytes(20).toString('hex');
+}
+
+/** Disque's `compareNodeIDsByJob`: an ordering of two nodes that depends on the job. */
+function compareNodeIdsByJob(a: string, b: string, jobId: string): number {
+  for (let i = 0; i < 40; i++) {
+    const k = jobId.charCodeAt(11 + (i % 24));
+    const x = a.charCodeAt(i) ^ k;
+    const y = b.charCodeAt(i) ^ k;
+    if (x !== y) return x - y;
+  }
+  return 0;
+}
+
+/** @internal */
+export class Cluster implements BusEndpoint {
+  readonly nodes = new Map<string, PeerNode>();
+  readonly myself: PeerNode;
+  /** Nodes that count as reachable (recomputed by the cron, like Disque). */
+  reachable: PeerNode[] = [];
+  messagesSent = 0;
+  messagesReceived = 0;
+  readonly #blacklist = new Map<string, number>();
+  #iteration = 0;
+
+  constructor(private readonly node: DisqueNode) {
+    this.myself = this.#newPeer(node.id, '', 0, { myself: true });
+    this.nodes.set(node.id, this.myself);
+  }
+
+  get id(): string {
+    return this.node.id;
+  }
+
+  /** Known nodes not in handshake, failed and leaving ones included (ADDJOB's default REPLICATE). */
+  get size(): number {
+    let n = 0;
+    for (const p of this.nodes.values()) if (!p.handshake) n++;
+    return n;
+  }
+
+  get leaving(): boolean {
+    return this.myself.leaving;
+  }
+
+  #newPeer(
+    id: string,
+    host: string,
+    port: number,
+    o: { myself?: boolean; handshake?: boolean } = {},
+  ): PeerNode {
+    const now = this.node.now();
+    return {
+      id,
+      host,
+      port,
+      myself: o.myself ?? false,
+      handshake: o.handshake ?? false,
+      meet: o.handshake ?? false,
+      pfail: false,
+      fail: false,
+      leaving: false,
+      noaddr: false,
+      link: o.myself ?? false,
+      pingSent: 0,
+      pongReceived: 0,
+      failTime: 0,
+      createdAt: now,
+      failReports: new Map(),
+    };
+  }
+
+  /** Whether the peer's address currently answers (with that node, once the id is known). */
+  #reachableNow(p: PeerNode): boolean {
+    if (p.myself) return true;
+    if (p.noaddr || !this.node.running) return false;
+    const ep = lookupEndpoint(p.host, p.port);
+    if (ep === undefined) return false;
+    return p.handshake || ep.id === p.id;
+  }
+
+  /** HELLO priority: 1 ok, 5 no link, 10 PFAIL, 100 FAIL or leaving (the last matching rule wins). */
+  priority(p: PeerNode): number {
+    let prio = 1;
+    if (!p.myself && !p.link) prio = 5;
+    if (p.pfail) prio = 10;
+    if (p.fail || p.leaving) prio = 100;
+    return prio;
+  }
+
+  updateReachable(): void {
+    this.reachable = [...this.nodes.values()].filter(
+      (p) => !p.myself && !p.handshake && !p.leaving && !p.pfail && !p.fail,
+    );
+  }
+
+  // --------------------------------------------------------------- membership
+
+  /**
+   * Adds a node as already known (an in-process cluster is created joined, as if the handshake
+   * had completed and the nodes.conf of each node listed the others).
+   */
+  addKnownPeer(id: string, host: string, port: number): void {
+    if (id === this.node.id || this.nodes.has(id)) return;
+    const p = this.#newPeer(id, host, port);
+    p.pongReceived = this.node.now();
+    p.link = this.#reachableNow(p);
+    this.nodes.set(id, p);
+    this.updateReachable();
+  }
+
+  /** CLUSTER MEET: starts a handshake with the node at host:port (completes asynchronously). */
+  meet(host: string, port: number): void {
+    this.#startHandshake(host, port);
+  }
+
+  #startHandshake(host: string, port: number): void {
+    for (const p of this.nodes.values()) {
+      if (p.handshake && p.host === host && p.port === port) return;
+    }
+    const p = this.#newPeer(randomNodeId(), host, port, { handshake: true });
+    this.nodes.set(p.id, p);
+  }
+
+  /** CLUSTER FORGET. */
+  forget(id: string): 'ok' | 'unknown' | 'myself' {
+    if (id === this.node.id) return 'myself';
+    const p = this.nodes.get(id);
+    if (p === undefined) return 'unknown';
+    this.nodes.delete(id);
+    for (const other of this.nodes.values()) other.failReports.delete(id);
+    this.#blacklist.set(id, this.node.now() + FORGET_BLACKLIST_MS);
+    this.updateReachable();
+    return 'ok';
+  }
+
+  /** CLUSTER RESET: forget every other node; HARD also picks a new node id. */
+  reset(hard: boolean): void {
+    for (const id of [...this.nodes.keys()]) if (id !== this.myself.id) this.nodes.delete(id);
+    this.myself.failReports.clear();
+    if (hard) {
+      const newId = randomNodeId();
+      this.nodes.delete(this.myself.id);
+      this.myself.id = newId;
+      this.node.setId(newId);
+      this.nodes.set(newId, this.myself);
+    }
+    this.updateReachable();
+  }
+
+  setLeaving(on: boolean): void {
+    this.myself.leaving = on;
+  }
+
+  /** Forgets the per-node link state after this node restarts (its peers keep their view). */
+  resetLinks(): void {
+    for (const p of this.nodes.values()) {
+      if (p.myself) continue;
+      p.link = false;
+      p.pingSent = 0;
+    }
+  }
+
+  // --------------------------------------------------------------------- cron
+
+  /** The 100 ms cluster cron: links, pings, PFAIL detection, reachable set. */
+  cron(): void {
+    const now = this.node.now();
+    const timeout = this.node.nodeTimeout;
+    this.#iteration++;
+    const handshakeTimeout = Math.max(timeout, 1000);
+    for (const [id, exp] of this.#blacklist) if (exp <= now) this.#blacklist.delete(id);
+
+    for (const p of [...this.nodes.values()]) {
+      if (p.myself || p.noaddr) continue;
+      if (p.handshake && now - p.createdAt > handshakeTimeout) {
+        this.nodes.delete(p.id);
+        continue;
+      }
+      const up = this.#reachableNow(p);
+      if (!up) {
+        // A refused connection counts as a ping sent, so failure detection starts.
+        p.link = false;
+        if (p.pingSent === 0) p.pingSent = now;
+        continue;
+      }
+      if (!p.link) {
+        p.link = true;
+        const old = p.pingSent;
+        this.#sendPing(p, p.meet ? 'meet' : 'ping');
+        if (old !== 0) p.pingSent = old;
+        p.meet = false;
+      }
+    }
+
+    // About once a second, ping the node we heard from least recently.
+    if (this.#iteration % 10 === 0) {
+      let best: PeerNode | undefined;
+      for (const p of this.nodes.values()) {
+        if (!p.link || p.pingSent !== 0 || p.myself || p.handshake) continue;
+        if (best === undefined || p.pongReceived < best.pongReceived) best = p;
+      }
+      if (best !== undefined) this.#sendPing(best, 'ping');
+    }
+
+    for (const p of this.nodes.values()) {
+      if (p.myself || p.noaddr || p.handshake) continue;
+      if (p.link && p.pingSent === 0 && now - p.pongReceived > timeout / 2) {
+        this.#sendPing(p, 'ping');
+        continue;
+      }
+      if (p.pingSent === 0) continue;
+      if (now - p.pingSent > timeout && !p.pfail && !p.fail) p.pfail = true;
+    }
+    this.updateReachable();
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  #base(): { sender: string; senderHost: string; senderPort: number } {
+    return { sender: this.node.id, senderHost: this.node.host, senderPort: this.node.port };
+  }
+
+  #send(p: PeerNode, msg: ClusterMessage): boolean {
+    if (p.myself || !this.node.running || !p.link) return false;
+    if (!sendTo(p.host, p.port, msg)) {
+      p.link = false;
+      return false;
+    }
+    this.messagesSent++;
+    return true;
+  }
+
+  #gossip(to: PeerNode): GossipEntry[] {
+    const out: GossipEntry[] = [];
+    for (const p of this.nodes.values()) {
+      if (p.myself || p === to || p.handshake || p.noaddr) continue;
+      out.push({ id: p.id, host: p.host, port: p.port, pfail: p.pfail, fail: p.fail });
+    }
+    return out;
+  }
+
+  #sendPing(p: PeerNode, type: 'ping' | 'meet' | 'pong', toId: string = p.id): void {
+    if (type !== 'pong' && p.pingSent === 0) p.pingSent = this.node.now();
+    const msg: PingMessage = { ...this.#base(), type, leaving: this.leaving, toId, gossip: this.#gossip(p) };
+    this.#send(p, msg);
+  }
+
+  #jobIdMessage(
+    type: JobIdMessageType,
+    id: string,
+    aux = 0,
+    flags: { incrNacks?: boolean; incrDeliveries?: boolean } = {},
+  ): JobIdMessage {
+    return {
+      ...this.#base(),
+      type,
+      id,
+      aux,
+      incrNacks: flags.incrNacks ?? false,
+      incrDeliveries: flags.incrDeliveries ?? false,
+    };
+  }
+
+  #sendJobIdTo(ids: Iterable<string>, msg: JobIdMessage): void {
+    for (const id of ids) {
+      const p = this.nodes.get(id);
+      if (p !== undefined) this.#send(p, msg);
+    }
+  }
+
+  #shuffledReachable(): PeerNode[] {
+    const a = [...this.reachable];
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [a[i], a[j]] = [a[j]!, a[i]!];
+    }
+    return a;
+  }
+
+  /**
+   * Adds up to `count` reachable, linked nodes to the job's `nodesDelivered` and (re)sends REPLJOB
+   * to every node that may hold it. Returns how many nodes were added.
+   */
+  replicateJob(job: Job, count: number, noreply: boolean): number {
+    if (count <= 0) return 0;
+    let added = 0;
+    for (const p of this.#shuffledReachable()) {
+      if (!p.link) continue;
+      if (!job.nodesDelivered.has(p.id)) {
+        job.nodesDelivered.add(p.id);
+        added++;
+        if (--count === 0) break;
+      }
+    }
+    const ser = serializeJob(job, this.node.unixtime());
+    for (const id of job.nodesDelivered) {
+      const p = this.nodes.get(id);
+      if (p === undefined || p.myself) continue;
+      const acked = job.nodesConfirmed?.has(id) ?? false;
+      if (acked && added === 0) continue;
+      const msg: JobsMessage = { ...this.#base(), type: 'repljob', jobs: [ser], noreply: noreply || acked };
+      this.#send(p, msg);
+    }
+    return added;
+  }
+
+  broadcastQueued(job: Job, nack: boolean): void {
+    this.#sendJobIdTo(
+      job.nodesDelivered,
+      this.#jobIdMessage('queued', job.id, 0, { incrNacks: nack, incrDeliveries: !nack }),
+    );
+  }
+
+  /** QUEUED without counter increments (reply to WILLQUEUE). */
+  #broadcastQueuedNoFlags(job: Job): void {
+    this.#sendJobIdTo(job.nodesDelivered, this.#jobIdMessage('queued', job.id));
+  }
+
+  sendWillQueue(job: Job): void {
+    this.#sendJobIdTo(job.nodesDelivered, this.#jobIdMessage('willqueue', job.id));
+  }
+
+  broadcastWorking(job: Job): void {
+    this.#sendJobIdTo(job.nodesDelivered, this.#jobIdMessage('working', job.id));
+  }
+
+  broadcastDelJob(job: Job): void {
+    this.#sendJobIdTo(job.nodesDelivered, this.#jobIdMessage('deljob', job.id));
+  }
+
+  /** DELJOB for an id this node does not know: to everybody. */
+  broadcastDelJobId(id: string): void {
+    this.#sendJobIdTo(this.nodes.keys(), this.#jobIdMessage('deljob', id));
+  }
+
+  sendSetAck(peerId: string, job: Job): void {
+    this.#sendJobIdTo([peerId], this.#jobIdMessage('setack', job.id, job.nodesDelivered.size));
+  }
+
+  /** SETACK to every node that may hold the job (everybody for a dummy ack) and did not confirm. */
+  sendSetAcks(job: Job): void {
+    const targets = job.isDummyAck ? [...this.nodes.keys()] : [...job.nodesDelivered];
+    for (const id of targets) {
+      if (id === this.node.id || job.nodesConfirmed?.has(id)) continue;
+      this.sendSetAck(id, job);
+    }
+  }
+
+  sendEnqueue(peerId: string, job: Job, delay: number): void {
+    this.#sendJobIdTo([peerId], this.#jobIdMessage('enqueue', job.id, delay));
+  }
+
+  sendNeedJobs(queue: Buffer, count: number, targets: Iterable<string>): void {
+    for (const id of targets) {
+      const p = this.nodes.get(id);
+      if (p === undefined) continue;
+      this.#send(p, { ...this.#base(), type: 'needjobs', queue, aux: count });
+    }
+  }
+
+  sendYourJobs(peerId: string, jobs: readonly Job[]): void {
+    const p = this.nodes.get(peerId);
+    if (p === undefined) return;
+    const now = this.node.unixtime();
+    this.#send(p, {
+      ...this.#base(),
+      type: 'yourjobs',
+      jobs: jobs.map((j) => serializeJob(j, now)),
+      noreply: true,
+    });
+  }
+
+  broadcastPause(queue: Buffer, flags: number): void {
+    for (const p of this.nodes.values()) this.#send(p, { ...this.#base(), type: 'pause', queue, aux: flags });
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  /** Entry point of the bus. */
+  receive(msg: ClusterMessage, dstHost: string): void {
+    if (!this.node.running) return;
+    this.messagesReceived++;
+    const sender = this.nodes.get(msg.sender);
+    const known = sender !== undefined && !sender.handshake ? sender : undefined;
+    switch (msg.type) {
+      case 'ping':
+      case 'pong':
+      case 'meet':
+        this.#receivePing(msg, known, dstHost);
+        break;
+      case 'fail': {
+        if (known === undefined) return;
+        const failing = this.nodes.get(msg.about);
+        if (failing !== undefined && !failing.fail && !failing.myself) {
+          failing.fail = true;
+          failing.failTime = this.node.now();
+          failing.pfail = false;
+          this.updateReachable();
+        }
+        break;
+      }
+      case 'repljob':
+        if (known !== undefined) this.#receiveReplJob(msg, known);
+        break;
+      case 'yourjobs':
+        if (known !== undefined && msg.jobs.length > 0)
+          this.node.federation.receiveYourJobs(known.id, msg.jobs);
+        break;
+      case 'needjobs':
+        if (known !== undefined) this.node.federation.receiveNeedJobs(known.id, msg.queue, msg.aux);
+        break;
+      case 'pause':
+        if (known !== undefined) this.#receivePause(msg.queue, msg.aux);
+        break;
+      default:
+        if (known !== undefined) this.#receiveJobId(msg, known);
+    }
+    this.node.serveReadyQueues();
+  }
+
+  #receivePing(msg: PingMessage, sender: PeerNode | undefined, dstHost: string): void {
+    const now = this.node.now();
+    if (msg.type === 'ping' || msg.type === 'meet') {
+      if (msg.type === 'meet' || this.myself.host === '') this.myself.host = dstHost;
+      if (sender === undefined && msg.type === 'meet') {
+        const host = msg.senderHost === '0.0.0.0' || msg.senderHost === '' ? '127.0.0.1' : msg.senderHost;
+        this.#startHandshake(host, msg.senderPort);
+        // Trust the gossip of a MEET: it is how a third node is discovered.
+        this.#processGossip(msg, undefined);
+      }
+      // Reply on the same "link": PONG echoes the id the sender knows us by.
+      const back = [...this.nodes.values()].find(
+        (p) => p.id === msg.sender || (p.handshake && p.host === msg.senderHost && p.port === msg.senderPort),
+      );
+      const pong: PingMessage = {
+        ...this.#base(),
+        type: 'pong',
+        leaving: this.leaving,
+        toId: msg.toId,
+        gossip: back !== undefined ? this.#gossip(back) : [],
+      };
+      this.messagesSent++;
+      sendTo(msg.senderHost, msg.senderPort, pong);
+    }
+    if (msg.type === 'pong') {
+      const linkNode = this.nodes.get(msg.toId);
+      if (linkNode !== undefined && !linkNode.myself) {
+        if (linkNode.handshake) {
+          if (sender !== undefined) {
+            // We already know this node under its real id (or met ourselves): drop the handshake entry.
+            this.nodes.delete(linkNode.id);
+            if (!sender.myself) {
+              sender.host = linkNode.host;
+              sender.port = linkNode.port;
+            }
+          } else {
+            this.nodes.delete(linkNode.id);
+            linkNode.id = msg.sender;
+            linkNode.handshake = false;
+            this.nodes.set(linkNode.id, linkNode);
+            this.updateReachable();
+          }
+        } else if (linkNode.id !== msg.sender) {
+          // The address answers with another node id: it has no valid address any more.
+          linkNode.noaddr = true;
+          linkNode.host = '';
+          linkNode.port = 0;
+          linkNode.link = false;
+          return;
+        }
+        const n = this.nodes.get(msg.sender);
+        if (n !== undefined) {
+          n.pongReceived = now;
+          n.pingSent = 0;
+          if (n.pfail) n.pfail = false;
+          else if (n.fail) n.fail = false;
+        }
+      }
+    }
+    const s = this.nodes.get(msg.sender);
+    if (s !== undefined && !s.handshake) {
+      s.leaving = msg.leaving;
+      this.#processGossip(msg, s);
+    }
+  }
+
+  #processGossip(msg: PingMessage, sender: PeerNode | undefined): void {
+    for (const g of msg.gossip) {
+      const p = this.nodes.get(g.id);
+      if (p !== undefined) {
+        if (sender !== undefined && !p.myself) {
+          if (g.pfail || g.fail) {
+            p.failReports.set(sender.id, this.node.now());
+            this.#markNodeAsFailingIfNeeded(p);
+          } else {
+            p.failReports.delete(sender.id);
+          }
+        }
+      } else if (!this.#blacklist.has(g.id) && g.host !== '' && g.port !== 0) {
+        this.#startHandshake(g.host, g.port);
+      }
+    }
+  }
+
+  #markNodeAsFailingIfNeeded(p: PeerNode): void {
+    if (!p.pfail || p.fail) return;
+    const validity = this.node.nodeTimeout * 2;
+    const now = this.node.now();
+    for (const [id, t] of p.failReports) if (now - t > validity) p.failReports.delete(id);
+    const needed = Math.floor(this.size / 2) + 1;
+    if (p.failReports.size + 1 < needed) return;
+    p.fail = true;
+    p.pfail = false;
+    p.failTime = now;
+    for (const q of this.nodes.values()) this.#send(q, { ...this.#base(), type: 'fail', about: p.id });
+    this.updateReachable();
+  }
+
+  #receiveReplJob(msg: JobsMessage, sender: PeerNode): void {
+    const s = msg.jobs[0];
+    if (msg.jobs.length !== 1 || s === undefined) return;
+    const node = this.node;
+    if (this.leaving || node.memory.level() > 0) return;
+    if (node.lookupQueue(s.queue)?.pausedIn) return;
+    const job = deserializeJob(s, node.unixtime(), (id) => this.nodes.has(id));
+    job.bcastQueued = true;
+    this.#setReceivedRequeueTime(job);
+    const existing = node.jobs.get(job.id);
+    if (existing !== undefined) {
+      for (const id of job.nodesDelivered) existing.nodesDelivered.add(id);
+    } else {
+      node.registerJob(job);
+      node.updateJobAwakeTime(job);
+    }
+    if (!msg.noreply) this.#sendJobIdTo([sender.id], this.#jobIdMessage('gotjob', job.id));
+  }
+
+  /** A received copy re-queues itself after DELAY + RETRY unless told otherwise. */
+  #setReceivedRequeueTime(job: Job): void {
+    if (job.retry > 0) {
+      job.bcastWillQueue = true;
+      job.qtime = this.node.now() + job.delay * 1000 + job.retry * 1000 + randomTimeError(DISQUE_TIME_ERR);
+    } else {
+      job.qtime = 0;
+    }
+  }
+
+  /** @internal Used by federation to rebuild imported jobs. */
+  buildReceivedJob(s: Parameters<typeof deserializeJob>[0]): Job {
+    const job = deserializeJob(s, this.node.unixtime(), (id) => this.nodes.has(id));
+    this.#setReceivedRequeueTime(job);
+    return job;
+  }
+
+  #receivePause(queue: Buffer, flags: number): void {
+    const node = this.node;
+    let q = node.lookupQueue(queue);
+    if (q === undefined) {
+      if (flags === 0) return;
+      q = node.createQueue(queue);
+    }
+    node.setPaused(q, PAUSED_IN, (flags & PAUSED_IN) !== 0);
+    node.setPaused(q, PAUSED_OUT, (flags & PAUSED_OUT) !== 0);
+  }
+
+  #receiveJobId(msg: JobIdMessage, sender: PeerNode): void {
+    const node = this.node;
+    const job = node.jobs.get(msg.id);
+    switch (msg.type) {
+      case 'gotjob':
+        if (job !== undefined && job.state === 'wait-repl' && job.nodesConfirmed !== null) {
+          job.nodesConfirmed.add(sender.id);
+          if (job.nodesConfirmed.size === job.repl) node.replicationAchieved(job);
+        }
+        return;
+      case 'setack': {
+        let j = job;
+        if (j !== undefined) {
+          if (j.state === 'wait-repl' && !node.replicationAchieved(j)) return;
+          j = node.jobs.get(msg.id);
+          if (j !== undefined) node.acknowledgeJob(j);
+        }
+        if (j === undefined || j.nodesDelivered.size <= msg.aux) {
+          this.#sendJobIdTo([sender.id], this.#jobIdMessage('gotack', msg.id, j !== undefined ? 1 : 0));
+        } else {
+          if (msg.aux === 0) this.#sendJobIdTo([sender.id], this.#jobIdMessage('gotack', msg.id, 1));
+          node.tryJobGC(j);
+        }
+        return;
+      }
+      case 'gotack':
+        if (job !== undefined) node.gotAckReceived(sender.id, job, msg.aux !== 0);
+        return;
+      case 'deljob':
+        if (job !== undefined) node.unregisterJob(job);
+        return;
+      case 'enqueue':
+        if (job !== undefined && (job.state === 'wait-repl' || job.state === 'active')) {
+          const q = node.lookupQueue(job.queueKey);
+          if (q === undefined || !q.pausedIn) {
+            job.bcastQueued = false;
+            if (msg.aux === 0) node.enqueueJob(job, false);
+            else node.updateJobRequeueTime(job, node.now() + msg.aux * 1000);
+          }
+        }
+        return;
+      case 'queued':
+      case 'working':
+        if (job === undefined) return;
+        if (job.state === 'acked') {
+          this.sendSetAck(sender.id, job);
+          return;
+        }
+        if (
+          job.state === 'queued' &&
+          (msg.type === 'working' || compareNodeIdsByJob(sender.id, node.id, job.id) > 0)
+        ) {
+          node.dequeueJob(job);
+        }
+        if (job.retry > 0) {
+          job.bcastWillQueue = true;
+          node.updateJobRequeueTime(job, node.now() + job.retry * 1000 + randomTimeError(DISQUE_TIME_ERR));
+        }
+        if (msg.type === 'queued') {
+          if (msg.incrNacks) job.nacks++;
+          if (msg.incrDeliveries) job.deliveries++;
+        }
+        return;
+      case 'willqueue':
+        if (job === undefined) return;
+        if (job.state === 'active' || job.state === 'queued') job.nodesDelivered.add(sender.id);
+        if (job.state === 'queued') this.#broadcastQueuedNoFlags(job);
+        else if (job.state === 'acked') this.sendSetAck(sender.id, job);
+        return;
+    }
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * DEBUG, CONFIG, COMMAND, SHUTDOWN and the administrative commands the embedded server only
+ * answers politely (MONITOR, CLIENT, SLOWLOG, LATENCY, BGREWRITEAOF, LOADJOB).
+ * @internal
+ */
+import { error, OK, status, SYNTAX_ERROR, type Reply } from '../resp-writer.js';
+import { keyword, parseLongLong, text } from './args.js';
+import { BLOCKED, type CommandContext, type CommandSpec } from './types.js';
+
+function debug({ node, argv }: CommandContext): Reply {
+  const sub = keyword(argv[1]);
+  if (sub === 'flushall') {
+    node.flushAll();
+    return OK;
+  }
+  if (sub === 'sleep' && argv.length === 3) {
+    // Real Disque blocks its whole event loop; a test server must not stall the process.
+    return OK;
+  }
+  if (sub === 'error' && argv.length === 3) {
+    return error(text(argv[2]).replace(/[\r\n]/g, ' '));
+  }
+  if (sub === 'structsize' && argv.length === 2) {
+    return 'bits:64 job:120 queue:112 robj:16 dictentry:24 sdshdr5:1 sdshdr8:3 sdshdr16:5 sdshdr32:9 sdshdr64:17 ';
+  }
+  return error(`ERR Unknown DEBUG subcommand or wrong number of arguments for '${text(argv[1])}'`);
+}
+
+/** Parameters CONFIG GET knows, with their current values. */
+function configParams(ctx: CommandContext): Map<string, string> {
+  const { node } = ctx;
+  return new Map([
+    ['port', String(node.port)],
+    ['bind', node.host],
+    ['requirepass', node.password ?? ''],
+    ['maxmemory', String(node.memory.max)],
+    ['maxmemory-policy', 'noeviction'],
+    ['cluster-node-timeout', String(node.options.nodeTimeout)],
+    ['appendonly', 'no'],
+    ['appendfsync', 'everysec'],
+    ['dir', process.cwd()],
+    ['loglevel', 'notice'],
+    ['hz', '10'],
+    ['timeout', '0'],
+    ['tcp-keepalive', '0'],
+    ['maxclients', '10000'],
+    ['daemonize', 'no'],
+  ]);
+}
+
+/** Redis-style glob (`*`, `?`, `[...]`) match, case-insensitive. */
+function globMatch(pattern: string, s: string): boolean {
+  const re = pattern
+    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${re}$`, 'i').test(s);
+}
+
+function config(ctx: CommandContext): Reply {
+  const { node, argv } = ctx;
+  const sub = keyword(argv[1]);
+  if (sub === 'get') {
+    if (argv.length !== 3) return error(`ERR Wrong number of arguments for CONFIG ${text(argv[1])}`);
+    const out: Reply[] = [];
+    for (const [k, v] of configParams(ctx)) if (globMatch(text(argv[2]), k)) out.push(k, v);
+    return out;
+  }
+  if (sub === 'set') {
+    if (argv.length !== 4) return error(`ERR Wrong number of arguments for CONFIG ${text(argv[1])}`);
+    const name = keyword(argv[2]);
+    const value = text(argv[3]);
+    if (name === 'requirepass') {
+      node.password = value === '' ? undefined : value;
+      return OK;
+    }
+    if (name === 'maxmemory' || name === 'cluster-node-timeout') {
+      const v = parseLongLong(argv[3]!);
+      if (v === null || v < 0n)
+        return error(`ERR Invalid argument '${value}' for CONFIG SET '${text(argv[2])}'`);
+      if (name === 'maxmemory') node.memory.max = Number(v);
+      else node.setNodeTimeout(Number(v));
+      return OK;
+    }
+    return error(`ERR Unsupported CONFIG parameter: ${text(argv[2])}`);
+  }
+  if (sub === 'resetstat') {
+    if (argv.length !== 2) return error(`ERR Wrong number of arguments for CONFIG ${text(argv[1])}`);
+    node.stats.reset();
+    return OK;
+  }
+  if (sub === 'rewrite') {
+    if (argv.length !== 2) return error(`ERR Wrong number of arguments for CONFIG ${text(argv[1])}`);
+    return error('ERR The server is running without a config file');
+  }
+  return error('ERR CONFIG subcommand must be one of GET, SET, RESETSTAT, REWRITE');
+}
+
+/** SHUTDOWN stops this node (the connection is closed without a reply, as the process would exit). */
+function shutdown({ node, argv }: CommandContext): Reply | typeof BLOCKED {
+  if (argv.length > 2 || (argv.length === 2 && keyword(argv[1]) !== 'rewrite-aof')) return SYNTAX_ERROR;
+  node.requestShutdown();
+  return BLOCKED;
+}
+
+function client({ node, client: me, argv }: CommandContext): Reply {
+  const sub = keyword(argv[1]);
+  if (sub === 'list' && argv.length === 2) {
+    let out = '';
+    for (const c of node.clientList()) {
+      const addr = `${c.socket.remoteAddress ?? ''}:${c.socket.remotePort ?? 0}`;
+      out += `id=${c.id} addr=${addr} fd=0 name=${c.name} age=0 idle=0 flags=${c.blocked !== null ? 'b' : 'N'} qbuf=${c.inputBuffered} cmd=NULL\n`;
+    }
+    return out;
+  }
+  if (sub === 'getname' && argv.length === 2) return me.name === '' ? null : me.name;
+  if (sub === 'setname' && argv.length === 3) {
+    const name = text(argv[2]);
+    if (/[\s]/.test(name))
+      return error('ERR Client names cannot contain spaces, newlines or special characters.');
+    me.name = name;
+    return OK;
+  }
+  return error('ERR Syntax error, try CLIENT (LIST | KILL ip:port | GETNAME | SETNAME connection-name)');
+}
+
+function slowlog({ argv }: CommandContext): Reply {
+  const sub = keyword(argv[1]);
+  if (sub === 'get') return [];
+  if (sub === 'len') return 0;
+  if (sub === 'reset') return OK;
+  return error('ERR Unknown SLOWLOG subcommand or wrong # of args. Try GET, RESET, LEN.');
+}
+
+function latency({ argv }: CommandContext): Reply {
+  const sub = keyword(argv[1]);
+  if (sub === 'latest' || sub === 'history') return [];
+  if (sub === 'reset') return 0;
+  if (sub === 'doctor' || sub === 'graph') return '';
+  return error('ERR Unknown LATENCY subcommand or wrong number of arguments');
+}
+
+/** @internal */
+export const DEBUG: CommandSpec = { name: 'debug', arity: -2, flags: ['admin'], run: debug };
+/** @internal */
+export const CONFIG: CommandSpec = { name: 'config', arity: -2, flags: ['readonly', 'admin'], run: config };
+/** @internal */
+export const SHUTDOWN: CommandSpec = {
+  name: 'shutdown',
+  arity: -1,
+  flags: ['readonly', 'admin', 'loading'],
+  run: shutdown,
+};
+/** @internal */
+export const MONITOR: CommandSpec = {
+  name: 'monitor',
+  arity: 1,
+  flags: ['readonly', 'admin'],
+  // The command feed is not modelled: the client gets +OK and then nothing.
+  run: () => OK,
+};
+/** @internal */
+export const CLIENT: CommandSpec = { name: 'client', arity: -2, flags: ['readonly', 'admin'], run: client };
+/** @internal */
+export const SLOWLOG: CommandSpec = { name: 'slowlog', arity: -2, flags: ['readonly'], run: slowlog };
+/** @internal */
+export const LATENCY: CommandSpec = {
+  name: 'latency',
+  arity: -2,
+  flags: ['readonly', 'admin', 'loading'],
+  run: latency,
+};
+/** @internal */
+export const LOADJOB: CommandSpec = {
+  name: 'loadjob',
+  arity: 2,
+  flags: ['write'],
+  run: () => error('ERR LOADJOB is a special command only processed from AOF'),
+};
+/** @internal */
+export const BGREWRITEAOF: CommandSpec = {
+  name: 'bgrewriteaof',
+  arity: 1,
+  flags: ['readonly', 'admin'],
+  run: () => status('Background append only file rewriting started'),
+};

@@ -1,0 +1,149 @@
+/**
+ * `startCluster`: N embedded Disque nodes in one process, already joined, with controls to stop,
+ * restart and drain (LEAVING) individual nodes.
+ */
+import { DisqueNode } from './node.js';
+import { resolveServerOptions, type ServerOptions } from './options.js';
+import { EmbeddedNode } from './start-server.js';
+
+/** Options of {@link startCluster}: the options of every node, plus their number. */
+export interface ClusterOptions extends Omit<ServerOptions, 'port' | 'nodeId'> {
+  /**
+   * Number of nodes.
+   * @defaultValue `3`
+   */
+  readonly nodes?: number | undefined;
+  /**
+   * Ports of the nodes, in order; missing or `0` entries pick free ports.
+   * @defaultValue all `0`
+   */
+  readonly ports?: readonly number[] | undefined;
+}
+
+/** Address and id of one node of an embedded cluster. */
+export interface ClusterNodeInfo {
+  readonly host: string;
+  readonly port: number;
+  readonly nodeId: string;
+}
+
+/** A running embedded cluster, as returned by {@link startCluster}. */
+export interface ClusterHandle {
+  /** The nodes, in creation order (index `i` of `stop(i)` etc.). */
+  readonly nodes: readonly ClusterNodeInfo[];
+  /**
+   * Makes node `i` unreachable, like a killed process: its listener closes, its client connections
+   * are reset, and the other nodes lose their link to it (priority 5, then PFAIL/FAIL after
+   * `nodeTimeout`). Its jobs are lost, as for a Disque node without AOF.
+   */
+  stop(i: number): Promise<void>;
+  /**
+   * Brings node `i` back on the same port with the same node id. Like a Disque node restarted
+   * without AOF it remembers the cluster (nodes.conf) but has no jobs and no queues.
+   */
+  restart(i: number): Promise<void>;
+  /** `CLUSTER LEAVING yes` (or `no` with `leaving = false`) on node `i`. */
+  leave(i: number, leaving?: boolean): Promise<void>;
+  /** Whether node `i` is currently running. */
+  isRunning(i: number): boolean;
+  /** Stops every node; resolves when every socket and timer is gone. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** What HELLO should report for a listening host. */
+function advertisedHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' || host === 'localhost' ? '127.0.0.1' : host;
+}
+
+/**
+ * Starts `nodes` embedded Disque nodes in this process, each on its own TCP port, already joined
+ * into one cluster: HELLO on any node lists all of them with IP and priority, jobs replicate
+ * (default REPLICATE = min(3, nodes)), federation, ack propagation and PAUSE `bcast` work.
+ *
+ * @param options - Number of nodes and the options every node gets; see {@link ClusterOptions}.
+ * @returns Node addresses and controls (`stop`, `restart`, `leave`, `close`).
+ * @example
+ * ```ts
+ * import { startCluster } from 'disque-ts/server';
+ *
+ * const cluster = await startCluster({ nodes: 3, nodeTimeout: 2000 });
+ * const seeds = cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',');
+ * await cluster.stop(2); // node 2 dies; jobs it queued are re-queued by replicas after RETRY
+ * await cluster.close();
+ * ```
+ */
+export async function startCluster(options: ClusterOptions = {}): Promise<ClusterHandle> {
+  const count = options.nodes ?? 3;
+  if (!Number.isInteger(count) || count < 1) {
+    throw new TypeError(`Expected \`nodes\` to be a positive integer, got \`${String(count)}\``);
+  }
+  const base = resolveServerOptions({ ...options, port: 0 });
+  const members: EmbeddedNode[] = [];
+  const running: boolean[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const node = new DisqueNode({ ...base, port: options.ports?.[i] ?? 0 });
+      const m = new EmbeddedNode(node);
+      members.push(m);
+      await m.listen(base.host, node.options.port);
+      running.push(true);
+    }
+  } catch (e) {
+    await Promise.all(members.map((m) => m.close()));
+    throw e;
+  }
+  const host = advertisedHost(base.host);
+  for (const m of members) {
+    m.node.cluster.myself.host = host;
+    for (const other of members) m.node.cluster.addKnownPeer(other.node.id, host, other.node.port);
+  }
+  const infos: ClusterNodeInfo[] = members.map((m) => ({
+    host: base.host,
+    port: m.node.port,
+    nodeId: m.node.id,
+  }));
+
+  const member = (i: number): EmbeddedNode => {
+    const m = members[i];
+    if (m === undefined) throw new RangeError(`No node ${i} in a cluster of ${members.length}`);
+    return m;
+  };
+  let closing: Promise<void> | null = null;
+
+  return {
+    nodes: infos,
+    async stop(i) {
+      const m = member(i);
+      if (!running[i]) return;
+      running[i] = false;
+      await m.close();
+    },
+    async restart(i) {
+      const old = member(i);
+      if (running[i]) return;
+      const node = new DisqueNode({ ...base, port: old.node.port, nodeId: old.node.id });
+      const m = new EmbeddedNode(node);
+      node.cluster.myself.host = old.node.cluster.myself.host;
+      for (const p of old.node.cluster.nodes.values()) {
+        if (!p.myself && !p.handshake) node.cluster.addKnownPeer(p.id, p.host, p.port);
+      }
+      node.cluster.resetLinks();
+      await m.listen(base.host, old.node.port);
+      members[i] = m;
+      running[i] = true;
+    },
+    async leave(i, leaving = true) {
+      member(i).node.cluster.setLeaving(leaving);
+    },
+    isRunning(i) {
+      member(i);
+      return running[i] === true;
+    },
+    close() {
+      closing ??= Promise.all(members.map((_, i) => (running[i] ? member(i).close() : undefined))).then(
+        () => undefined,
+      );
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * `startServer`: one embedded Disque node listening on TCP.
+ */
+import { DisqueNode } from './node.js';
+import { resolveServerOptions, type ServerOptions } from './options.js';
+import { TcpServer } from './tcp-server.js';
+
+/** A running embedded node, as returned by {@link startServer}. */
+export interface ServerHandle {
+  /** The host it listens on. */
+  readonly host: string;
+  /** The bound TCP port (useful with `port: 0`). */
+  readonly port: number;
+  /** The node id (40 hex characters); job ids created here start with its first 8 characters. */
+  readonly nodeId: string;
+  /**
+   * Stops the node: closes the listener, destroys every client connection and clears every timer.
+   * Resolves when done; safe to call more than once.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * A node plus its listener; `stop()`/`start()` keep the node id and port (cluster restarts).
+ * @internal
+ */
+export class EmbeddedNode {
+  tcp: TcpServer;
+  #closing: Promise<void> | null = null;
+
+  constructor(readonly node: DisqueNode) {
+    this.tcp = new TcpServer(node);
+  }
+
+  async listen(host: string, port: number): Promise<number> {
+    this.#closing = null;
+    return this.tcp.listen(host, port);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.tcp.close();
+    return this.#closing;
+  }
+}
+
+/**
+ * Starts one embedded Disque-compatible node on TCP.
+ *
+ * The node speaks RESP2 like Disque 1.0 (every command, reply shape and error text), with real
+ * timers for DELAY, RETRY and TTL. It starts alone (a one-node cluster, like a fresh
+ * `disque-server`); `CLUSTER MEET` joins it with other embedded nodes of the same process.
+ *
+ * @param options - Listening address, password and timing options; see {@link ServerOptions}.
+ * @returns A handle with the bound `port` and `close()`.
+ * @example
+ * ```ts
+ * import { startServer } from 'disque-ts/server';
+ *
+ * const server = await startServer({ port: 0 });
+ * // connect any Disque client to server.host:server.port
+ * await server.close();
+ * ```
+ */
+export async function startServer(options: ServerOptions = {}): Promise<ServerHandle> {
+  const resolved = resolveServerOptions(options);
+  const node = new DisqueNode(resolved);
+  const embedded = new EmbeddedNode(node);
+  const port = await embedded.listen(resolved.host, resolved.port);
+  return {
+    host: resolved.host,
+    port,
+    nodeId: node.id,
+    close: () => embedded.close(),
+  };
+}
