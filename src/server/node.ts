@@ -201,6 +201,7 @@ export class DisqueNode {
     if (this.jobs.has(job.id)) return false;
     this.jobs.set(job.id, job);
     this.memory.jobAdded(job);
+    this.updateJobAwakeTime(job);
     return true;
   }
 

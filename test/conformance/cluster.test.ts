@@ -1,0 +1,11 @@
+/**
+ * Multi-node golden transcripts (20-24) and the slow single-node eviction transcript (30, on a
+ * 50× clock) replayed against embedded servers that start unjoined and CLUSTER MEET each other.
+ * Set CONFORMANCE_VERBOSE=1 to print the volatile steps that differ.
+ */
+import { transcriptNames } from './harness.js';
+import { conformanceTests } from './run.js';
+
+jest.setTimeout(60000);
+
+conformanceTests(transcriptNames().filter((n) => Number(n.slice(0, 2)) >= 20));

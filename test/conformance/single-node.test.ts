@@ -1,0 +1,10 @@
+/**
+ * Single-node golden transcripts (01-12) replayed against the embedded server.
+ * Set CONFORMANCE_VERBOSE=1 to print the volatile steps that differ.
+ */
+import { transcriptNames } from './harness.js';
+import { conformanceTests } from './run.js';
+
+jest.setTimeout(60000);
+
+conformanceTests(transcriptNames().filter((n) => Number(n.slice(0, 2)) < 20));
