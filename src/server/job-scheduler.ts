@@ -1,7 +1,8 @@
 /**
  * The "awake" schedule of a node: each job has one time at which the node must look at it again
- * (first queueing after DELAY, re-queue after RETRY, expiry, next GC attempt). A binary min-heap
- * with lazy deletion holds them, and one timer is armed for the earliest.
+ * (first queueing after DELAY, re-queue after RETRY, expiry, next GC attempt). An indexed binary
+ * min-heap holds one entry per job (rescheduling moves it, deleting removes it, so a busy server
+ * accumulates nothing), and one timer is armed for the earliest entry.
  * @internal
  */
 import type { TimerGroup, TimerHandle } from './clock.js';
@@ -9,16 +10,15 @@ import type { Job } from './job.js';
 
 interface Entry {
   at: number;
-  job: Job;
-  seq: number;
+  readonly job: Job;
+  /** Position in the heap array. */
+  idx: number;
 }
 
 /** @internal */
 export class JobScheduler {
   #heap: Entry[] = [];
-  #seq = 0;
-  /** Current schedule entry per job; an entry in the heap is stale when it is not this one. */
-  readonly #current = new WeakMap<Job, Entry>();
+  readonly #entries = new Map<Job, Entry>();
   #timer: TimerHandle | undefined;
   #timerAt = Infinity;
   /** While `runDue` runs: its `now`, so a job rescheduled "now" waits for the next run. */
@@ -29,25 +29,47 @@ export class JobScheduler {
     private readonly process: (job: Job) => void,
   ) {}
 
+  /** Number of scheduled jobs. */
+  get size(): number {
+    return this.#heap.length;
+  }
+
   /** (Re)schedules a job at absolute virtual time `at` (ms). */
   schedule(job: Job, at: number): void {
     if (at <= this.#running) at = this.#running + 1;
     job.awakeAt = at;
-    const e: Entry = { at, job, seq: ++this.#seq };
-    this.#current.set(job, e);
-    this.#push(e);
-    if (at < this.#timerAt) this.#arm();
+    let e = this.#entries.get(job);
+    if (e === undefined) {
+      e = { at, job, idx: this.#heap.length };
+      this.#entries.set(job, e);
+      this.#heap.push(e);
+      this.#up(e.idx);
+    } else {
+      const earlier = at < e.at;
+      e.at = at;
+      if (earlier) this.#up(e.idx);
+      else this.#down(e.idx);
+    }
+    if (this.#running === -Infinity && at < this.#timerAt) this.#arm();
+  }
+
+  isScheduled(job: Job): boolean {
+    return this.#entries.has(job);
   }
 
   /** Forgets a job (deleted). */
   unschedule(job: Job): void {
-    this.#current.delete(job);
     job.awakeAt = 0;
+    const e = this.#entries.get(job);
+    if (e === undefined) return;
+    this.#entries.delete(job);
+    this.#removeAt(e.idx);
   }
 
   /** Drops everything (DEBUG FLUSHALL, node stop). */
   clear(): void {
     this.#heap = [];
+    this.#entries.clear();
     this.timers.cancel(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Infinity;
@@ -61,8 +83,10 @@ export class JobScheduler {
       for (;;) {
         const top = this.#heap[0];
         if (top === undefined || top.at > now) break;
-        this.#pop();
-        if (this.#current.get(top.job) !== top) continue;
+        // Taken out of the schedule; processing puts it back (or deletes the job).
+        this.#entries.delete(top.job);
+        this.#removeAt(0);
+        top.job.awakeAt = 0;
         n++;
         this.process(top.job);
       }
@@ -76,8 +100,6 @@ export class JobScheduler {
     this.timers.cancel(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Infinity;
-    // Skip stale entries so the timer is not armed for a job that moved.
-    while (this.#heap.length > 0 && this.#current.get(this.#heap[0]!.job) !== this.#heap[0]) this.#pop();
     const top = this.#heap[0];
     if (top === undefined) return;
     this.#timerAt = top.at;
@@ -90,41 +112,47 @@ export class JobScheduler {
     });
   }
 
-  #push(e: Entry): void {
+  #removeAt(i: number): void {
     const h = this.#heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (h[p]!.at <= e.at) break;
-      h[i] = h[p]!;
-      i = p;
-    }
-    h[i] = e;
+    const last = h.pop();
+    if (last === undefined || i >= h.length) return;
+    h[i] = last;
+    last.idx = i;
+    this.#down(i);
+    this.#up(last.idx);
   }
 
-  #pop(): Entry | undefined {
+  #swap(i: number, j: number): void {
     const h = this.#heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last !== undefined) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        let mAt = last.at;
-        if (l < h.length && h[l]!.at < mAt) {
-          m = l;
-          mAt = h[l]!.at;
-        }
-        if (r < h.length && h[r]!.at < mAt) m = r;
-        if (m === i) break;
-        h[i] = h[m]!;
-        i = m;
-      }
-      h[i] = last;
+    const a = h[i]!;
+    const b = h[j]!;
+    h[i] = b;
+    h[j] = a;
+    a.idx = j;
+    b.idx = i;
+  }
+
+  #up(i: number): void {
+    const h = this.#heap;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]!.at <= h[i]!.at) break;
+      this.#swap(i, p);
+      i = p;
     }
-    return top;
+  }
+
+  #down(i: number): void {
+    const h = this.#heap;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && h[l]!.at < h[m]!.at) m = l;
+      if (r < h.length && h[r]!.at < h[m]!.at) m = r;
+      if (m === i) return;
+      this.#swap(i, m);
+      i = m;
+    }
   }
 }

@@ -395,7 +395,6 @@ export class DisqueNode {
       this.unregisterJob(job);
       return;
     }
-    const oldAwake = job.awakeAt;
     if (
       (job.state === 'active' || job.state === 'queued') &&
       job.bcastWillQueue &&
@@ -422,8 +421,8 @@ export class DisqueNode {
       this.tryJobGC(job);
       this.updateJobAwakeTime(job);
     }
-    if (this.jobs.get(job.id) === job && job.awakeAt === oldAwake) {
-      // Nothing moved the schedule (e.g. a wait-repl job): look again at expiry time.
+    if (this.jobs.get(job.id) === job && !this.scheduler.isScheduled(job)) {
+      // Nothing rescheduled it (e.g. a wait-repl job): look again at expiry time.
       this.updateJobAwakeTime(job, job.etime * 1000 + 1000);
     }
     this.serveReadyQueues();
