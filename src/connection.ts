@@ -34,6 +34,12 @@ export interface ConnectionOptions {
   maxRetriesPerRequest?: number | undefined;
   /** Do not connect until the first command (or {@link Connection.connect}). @defaultValue false */
   lazyConnect?: boolean | undefined;
+  /**
+   * Reconnect after the connection drops. With `false` a dropped connection stays closed and every
+   * command in flight fails at once with a {@link ConnectionError}; the Pool uses this and
+   * replaces the connection itself. @defaultValue true
+   */
+  reconnect?: boolean | undefined;
 }
 
 /** The option names, to refuse unknown ones. */
@@ -46,6 +52,7 @@ const OPTION_NAMES = [
   'autoPipelining',
   'maxRetriesPerRequest',
   'lazyConnect',
+  'reconnect',
 ] as const;
 
 /** Disque's default port. */
@@ -60,6 +67,7 @@ type Resolved = {
   autoPipelining: boolean;
   maxRetriesPerRequest: number;
   lazyConnect: boolean;
+  reconnect: boolean;
 };
 
 function resolveOptions(options: ConnectionOptions): Resolved {
@@ -103,6 +111,7 @@ function resolveOptions(options: ConnectionOptions): Resolved {
     autoPipelining: options.autoPipelining ?? true,
     maxRetriesPerRequest,
     lazyConnect: options.lazyConnect ?? false,
+    reconnect: options.reconnect ?? true,
   };
 }
 
@@ -135,6 +144,7 @@ export class Connection {
   readonly #redis: Redis;
   readonly #options: Resolved;
   #blocking = 0;
+  #inFlight = 0;
   #closing: Promise<void> | undefined;
 
   constructor(options: ConnectionOptions = {}) {
@@ -155,6 +165,7 @@ export class Connection {
       lazyConnect: o.lazyConnect,
       // The ready check sends INFO and waits while `loading:1`, which Disque reports too.
       enableReadyCheck: true,
+      ...(o.reconnect ? {} : { retryStrategy: () => null }),
       ...(o.password === undefined ? {} : { password: o.password }),
       ...(o.tls === undefined || o.tls === false ? {} : { tls: o.tls === true ? {} : o.tls }),
     });
@@ -180,6 +191,16 @@ export class Connection {
   /** Whether the connection is ready for commands. */
   get ready(): boolean {
     return this.#redis.status === 'ready';
+  }
+
+  /** Whether the connection is closed for good (closed by the user, or dropped with `reconnect: false`). */
+  get closed(): boolean {
+    return this.#closing !== undefined || this.#redis.status === 'end';
+  }
+
+  /** Commands sent and not yet answered: the Pool sends new work to the least busy connection. */
+  get inFlight(): number {
+    return this.#inFlight;
   }
 
   /** Connects now (otherwise the first command does, or the constructor unless `lazyConnect`). */
@@ -230,30 +251,37 @@ export class Connection {
     if (this.#closing)
       throw new ConnectionError('Connection is closed', { node: this.address, command: name });
     const [cmd, ...rest] = argv as [string, ...Arg[]];
+    // A command handed to a ready socket is written at once, so it may reach the server even if
+    // the reply never comes back; one handed over before that was certainly not applied.
+    const sent = this.#redis.status === 'ready';
+    this.#inFlight++;
     try {
       // sendCommand rather than call(): ioredis 6 drops the command name of call() when it
       // auto-pipelines it. A Command written while the socket is busy is coalesced anyway.
       const command = new RedisCommand(cmd, rest, { replyEncoding: binary ? null : 'utf8' });
       return (await this.#redis.sendCommand(command)) as RawReply;
     } catch (err) {
-      throw this.#mapError(err, name);
+      throw this.#mapError(err, name, sent);
+    } finally {
+      this.#inFlight--;
     }
   }
 
-  #mapError(err: unknown, command: string): DisqueError {
+  #mapError(err: unknown, command: string, sent: boolean): DisqueError {
     if (err instanceof DisqueError) return err;
     if (isIoredisReplyError(err)) return fromReplyError(err.message, command, err);
     if (err instanceof Error && /timed out/i.test(err.message))
       return new TimeoutError(`${command} timed out on ${this.address}`, { command, cause: err });
-    return this.#connectionError(err, command);
+    return this.#connectionError(err, command, sent);
   }
 
-  #connectionError(err: unknown, command?: string): ConnectionError {
+  #connectionError(err: unknown, command?: string, sent = false): ConnectionError {
     const reason = err instanceof Error ? err.message : String(err);
     return new ConnectionError(`${command ?? 'Connection'} failed on ${this.address}: ${reason}`, {
       node: this.address,
       command,
       cause: err,
+      sent,
     });
   }
 
@@ -507,6 +535,16 @@ export class Connection {
       return;
     }
     await redis.quit().catch(() => redis.disconnect());
+  }
+
+  /**
+   * Destroys the socket at once: every command in flight, a blocked GETJOB included, rejects
+   * with a {@link ConnectionError}. Used when a blocking call is abandoned, so that a GETJOB still
+   * armed on the server cannot take a job nobody will receive.
+   */
+  destroy(): void {
+    this.#closing ??= Promise.resolve();
+    this.#redis.disconnect();
   }
 
   /** Never shows the password. */

@@ -165,10 +165,32 @@ export class ConnectionError extends DisqueError {
   override name = 'ConnectionError';
   /** The node's address, `host:port`. */
   readonly node: string | undefined;
+  /**
+   * Whether the command had been written to the socket, so that the server may have applied it
+   * although no reply came. `false` means it certainly was not applied and is safe to send again.
+   */
+  readonly sent: boolean;
 
-  constructor(message: string, options: DisqueErrorOptions & { node?: string | undefined } = {}) {
+  constructor(
+    message: string,
+    options: DisqueErrorOptions & { node?: string | undefined; sent?: boolean | undefined } = {},
+  ) {
     super('CONNECTION', message, options);
     this.node = options.node;
+    this.sent = options.sent ?? false;
+  }
+
+  override get retryable(): boolean {
+    return true;
+  }
+}
+
+/** No node of the cluster could be reached (or every node is leaving). */
+export class NoNodeAvailableError extends DisqueError {
+  override name = 'NoNodeAvailableError';
+
+  constructor(message: string, options: DisqueErrorOptions = {}) {
+    super('NONODE', message, options);
   }
 
   override get retryable(): boolean {

@@ -1,0 +1,663 @@
+import { EventEmitter } from 'eventemitter3';
+import { createPool, type Pool as GenericPool } from 'generic-pool';
+import pRetry from 'p-retry';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { inspect } from 'node:util';
+import { Connection } from './connection.js';
+import type { Command, Milliseconds } from './commands/types.js';
+import type { GetJobOptions } from './commands/getjob.js';
+import * as C from './commands/index.js';
+import type { Job } from './job.js';
+import {
+  ArgumentError,
+  ConnectionError,
+  DisqueError,
+  LeavingError,
+  LoadingError,
+  NoNodeAvailableError,
+  NoReplError,
+  TimeoutError,
+} from './errors.js';
+import { parseAddress, parseNodeList, type NodeAddress } from './address.js';
+import { ClusterView, type NatMap, type NodeState, type NodeView } from './nodes.js';
+import { Affinity, type AffinityOptions } from './affinity.js';
+import { jobIdNodePrefix } from './job-id.js';
+import { abortable } from './abortable.js';
+
+/** Options of a {@link Pool}. */
+export interface PoolOptions {
+  /**
+   * Seed nodes: `'host:port,host:port'`, or a list of addresses. The rest of the cluster is
+   * discovered with HELLO. @defaultValue `process.env.DISQUE_NODES`, else `'127.0.0.1:7711'`
+   */
+  nodes?: string | readonly (string | NodeAddress)[] | undefined;
+  /** Password of every node (`requirepass`). */
+  password?: string | undefined;
+  /** TLS for every connection. */
+  tls?: boolean | TlsOptions | undefined;
+  /** TCP connect timeout, in ms. @defaultValue 2000 */
+  connectTimeout?: Milliseconds | undefined;
+  /** Rewrites the addresses HELLO reports (`'10.0.0.5:7711': { host: 'db.example', port: 7711 }`). */
+  natMap?: NatMap | undefined;
+  /** Discover the other nodes with HELLO. @defaultValue true */
+  discover?: boolean | undefined;
+  /** How often the cluster view is refreshed with HELLO and down nodes are probed, in ms. @defaultValue 5000 */
+  refreshInterval?: Milliseconds | undefined;
+  /**
+   * Shared (multiplexed) connections per node for short commands. On a cluster a synchronously
+   * replicated ADDJOB holds its connection until the replicas confirm, so producers need several.
+   * @defaultValue 4
+   */
+  sharedConnections?: number | undefined;
+  /** Exclusive connections (blocking GETJOB) kept open per node even when idle. @defaultValue 0 */
+  min?: number | undefined;
+  /** Most exclusive connections per node. @defaultValue 32 */
+  max?: number | undefined;
+  /** An idle exclusive connection is closed after this long, in ms. @defaultValue 30000 */
+  idleTimeoutMillis?: Milliseconds | undefined;
+  /** How long to wait for a free exclusive connection, in ms. @defaultValue 10000 */
+  acquireTimeoutMillis?: Milliseconds | undefined;
+  /** Retries of a failed command on another node (p-retry, exponential backoff with jitter). @defaultValue 6 */
+  retries?: number | undefined;
+  /** First retry delay, in ms. @defaultValue 50 */
+  minRetryDelay?: Milliseconds | undefined;
+  /** Longest retry delay, in ms. @defaultValue 2000 */
+  maxRetryDelay?: Milliseconds | undefined;
+}
+
+/**
+ * When a failed command may be sent again (to another node):
+ * - `'idempotent'`: after any connection failure, and after `-LEAVING` / `-LOADING`. For commands
+ *   whose repetition is harmless (reads, ACKJOB, NACK, WORKING, GETJOB — a job delivered into a
+ *   dead socket is re-queued by Disque after its RETRY).
+ * - `'unsent'`: only when the command certainly was not applied: the connection failed before it
+ *   was written, or the node refused it up front (`-LEAVING`, `-LOADING`, the NOREPL "unable to
+ *   hold a copy" variant). ADDJOB uses this, so a retry never creates a duplicate job.
+ * - `'at-least-once'`: for ADDJOB of an at-least-once job (RETRY > 0): like `'idempotent'`, and
+ *   also after `-NOREPL`. A job added twice is delivered twice, which at-least-once delivery
+ *   already allows (consumers of such jobs must tolerate duplicates); at-most-once jobs
+ *   (RETRY 0) use `'unsent'`, which never duplicates.
+ * - `'never'`.
+ */
+export type RetryPolicy = 'idempotent' | 'at-least-once' | 'unsent' | 'never';
+
+/** A node switch decided by affinity. */
+export interface NodeSwitch {
+  /** The node id prefix the consumer read from (undefined before the first switch). */
+  readonly from: string | undefined;
+  /** The node id prefix it reads from now. */
+  readonly to: string;
+}
+
+/** Events of a {@link Pool}. */
+export interface PoolEvents {
+  /** A node answers (again), or was discovered. */
+  'node:up': (node: NodeView) => void;
+  /** A node stopped answering. */
+  'node:down': (node: NodeView, error: Error) => void;
+  /** A consumer moved its blocking connection to the node producing most of its jobs. */
+  'node:switch': (change: NodeSwitch) => void;
+  /** A background task (refresh, probe) failed; the pool carries on. */
+  error: (error: Error) => void;
+}
+
+/** Per-node connection counts. */
+export interface NodeStats {
+  /** The node. */
+  readonly node: NodeView;
+  /** Shared connections open. */
+  readonly shared: number;
+  /** Exclusive connections in use (blocking GETJOB). */
+  readonly inUse: number;
+  /** Exclusive connections idle in the pool. */
+  readonly idle: number;
+  /** Callers waiting for an exclusive connection. */
+  readonly pending: number;
+}
+
+/** Options of one blocking GETJOB through the pool. */
+export interface BlockingOptions {
+  /** Abandons the call: the connection is destroyed (never returned armed to the pool). */
+  signal?: AbortSignal | undefined;
+  /** Node affinity state of the consumer making the call. */
+  affinity?: Affinity | undefined;
+}
+
+type Resolved = {
+  [K in keyof Omit<PoolOptions, 'nodes' | 'password' | 'tls' | 'natMap'>]-?: NonNullable<PoolOptions[K]>;
+} & {
+  seeds: NodeAddress[];
+  password: string | undefined;
+  tls: boolean | TlsOptions | undefined;
+  natMap: NatMap | undefined;
+};
+
+const OPTION_NAMES: readonly string[] = [
+  'nodes',
+  'password',
+  'tls',
+  'connectTimeout',
+  'natMap',
+  'discover',
+  'refreshInterval',
+  'sharedConnections',
+  'min',
+  'max',
+  'idleTimeoutMillis',
+  'acquireTimeoutMillis',
+  'retries',
+  'minRetryDelay',
+  'maxRetryDelay',
+];
+
+function wholeNumber(name: string, value: number | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+    throw new ArgumentError(
+      `options.${name}`,
+      `Expected \`options.${name}\` to be an integer >= ${min}, got \`${String(value)}\``,
+    );
+  return value;
+}
+
+function seedsFrom(nodes: PoolOptions['nodes']): NodeAddress[] {
+  if (nodes === undefined) {
+    const env = process.env['DISQUE_NODES'];
+    return env !== undefined && env.trim() !== '' ? parseNodeList(env) : [{ host: '127.0.0.1', port: 7711 }];
+  }
+  if (typeof nodes === 'string') return parseNodeList(nodes, 'options.nodes');
+  if (!Array.isArray(nodes) || nodes.length === 0)
+    throw new ArgumentError('options.nodes', 'Expected `options.nodes` to list at least one node');
+  return nodes.map((n, i) =>
+    typeof n === 'string'
+      ? parseAddress(n, `options.nodes[${i}]`)
+      : parseAddress(`${n.host.includes(':') ? `[${n.host}]` : n.host}:${n.port}`, `options.nodes[${i}]`),
+  );
+}
+
+function resolve(options: PoolOptions): Resolved {
+  if (options === null || typeof options !== 'object')
+    throw new ArgumentError('options', 'Expected `options` to be an object');
+  for (const key of Object.keys(options))
+    if (!OPTION_NAMES.includes(key))
+      throw new ArgumentError(
+        `options.${key}`,
+        `Unknown option \`${key}\`; expected one of ${OPTION_NAMES.join(', ')}`,
+      );
+  const min = wholeNumber('min', options.min, 0);
+  const max = wholeNumber('max', options.max, 32, 1);
+  if (min > max)
+    throw new ArgumentError(
+      'options.min',
+      `Expected \`options.min\` (${min}) to be at most \`options.max\` (${max})`,
+    );
+  return {
+    seeds: seedsFrom(options.nodes),
+    password: options.password,
+    tls: options.tls,
+    natMap: options.natMap,
+    connectTimeout: wholeNumber('connectTimeout', options.connectTimeout, 2000, 1),
+    discover: options.discover ?? true,
+    refreshInterval: wholeNumber('refreshInterval', options.refreshInterval, 5000, 10),
+    sharedConnections: wholeNumber('sharedConnections', options.sharedConnections, 4, 1),
+    min,
+    max,
+    idleTimeoutMillis: wholeNumber('idleTimeoutMillis', options.idleTimeoutMillis, 30_000, 1),
+    acquireTimeoutMillis: wholeNumber('acquireTimeoutMillis', options.acquireTimeoutMillis, 10_000, 1),
+    retries: wholeNumber('retries', options.retries, 6, 0),
+    minRetryDelay: wholeNumber('minRetryDelay', options.minRetryDelay, 50, 0),
+    maxRetryDelay: wholeNumber('maxRetryDelay', options.maxRetryDelay, 2000, 0),
+  };
+}
+
+/** Whether an error says the node refused the command before applying it. */
+function refusedUpFront(err: unknown): boolean {
+  if (err instanceof LeavingError || err instanceof LoadingError) return true;
+  // "…since I'm unable to hold a copy of the message for the following reason: …": this node
+  // could not take part at all; another node can.
+  return err instanceof NoReplError && err.message.includes('unable to hold a copy');
+}
+
+function mayRetry(policy: RetryPolicy, err: unknown): boolean {
+  if (policy === 'never') return false;
+  if (refusedUpFront(err) || err instanceof NoNodeAvailableError) return true;
+  if (err instanceof NoReplError) return policy === 'at-least-once';
+  if (err instanceof ConnectionError) return policy !== 'unsent' || !err.sent;
+  return false;
+}
+
+/** Extra time a blocked GETJOB gets beyond its own TIMEOUT before the client gives up on the socket. */
+const BLOCKING_GRACE = 1000;
+
+/**
+ * Connections to every node of a Disque cluster.
+ *
+ * - Seeds come from `options.nodes` or `DISQUE_NODES`; the rest is discovered with HELLO and
+ *   refreshed every `refreshInterval`.
+ * - Short commands share a few multiplexed connections per node (the least busy one is used);
+ *   blocking GETJOBs take an exclusive connection from a per-node generic-pool.
+ * - Commands go to the usable node with the lowest HELLO priority, spread at random among
+ *   equals. Commands about a job go to the node that created it (the prefix in its id).
+ * - A dead or leaving node is marked and skipped; the command is retried on another node with
+ *   p-retry, following its {@link RetryPolicy}. Down nodes are probed and come back on their own.
+ *
+ * @example
+ * ```ts
+ * const pool = await Pool.connect({ nodes: '10.0.0.1:7711,10.0.0.2:7711' });
+ * const id = await pool.run(ADDJOB, ['emails', 'hi', { replicate: 2 }], { retry: 'unsent' });
+ * const jobs = await pool.getJob(['emails'], { timeout: 1000 });
+ * await pool.close();
+ * ```
+ */
+export class Pool extends EventEmitter<PoolEvents> {
+  readonly #options: Resolved;
+  readonly #view: ClusterView;
+  readonly #shared = new Map<NodeState, Connection[]>();
+  readonly #exclusive = new Map<NodeState, GenericPool<Connection>>();
+  /** Exclusive connections lent out (blocked in GETJOB), to cut them on close(). */
+  readonly #borrowed = new Set<Connection>();
+  #ready: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #refreshing: Promise<void> | undefined;
+
+  constructor(options: PoolOptions = {}) {
+    super();
+    this.#options = resolve(options);
+    this.#view = new ClusterView(this.#options.seeds, this.#options.natMap);
+  }
+
+  /** Creates a pool and waits until it has reached a node. */
+  static async connect(options: PoolOptions = {}): Promise<Pool> {
+    const pool = new Pool(options);
+    try {
+      await pool.ready();
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  /**
+   * Resolves once a node answered HELLO and the cluster is discovered. Rejects with
+   * {@link NoNodeAvailableError} when no seed answers. Called by every command; safe to call again.
+   */
+  ready(): Promise<void> {
+    this.#ready ??= this.#start().catch((err: unknown) => {
+      this.#ready = undefined; // a later call tries again
+      throw err;
+    });
+    return this.#ready;
+  }
+
+  async #start(): Promise<void> {
+    await this.refresh();
+    this.#timer = setInterval(() => void this.#tick(), this.#options.refreshInterval);
+    this.#timer.unref();
+  }
+
+  /** The nodes known, with their state. */
+  nodes(): NodeView[] {
+    return this.#view.all().map((n) => n.snapshot());
+  }
+
+  /**
+   * Asks a reachable node for HELLO and merges what it says. Seeds are tried in random order.
+   * @throws {@link NoNodeAvailableError} when no node answers
+   */
+  refresh(): Promise<void> {
+    this.#refreshing ??= this.#refresh().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #refresh(): Promise<void> {
+    const candidates = this.#view.all().sort(() => Math.random() - 0.5);
+    candidates.sort((a, b) => Number(b.usable) - Number(a.usable));
+    const errors: string[] = [];
+    for (const node of candidates) {
+      try {
+        const hello = await this.#sharedConnection(node).run(C.HELLO);
+        this.#markUp(node);
+        if (this.#options.discover)
+          for (const added of this.#view.merge(hello, node)) this.emit('node:up', added.snapshot());
+        else {
+          node.id = hello.nodeId;
+          node.priority = hello.nodes.find((n) => n.id === hello.nodeId)?.priority ?? node.priority;
+        }
+        return;
+      } catch (err) {
+        this.#noteFailure(node, err);
+        errors.push(`${node.address}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    throw new NoNodeAvailableError(`No Disque node answered (${errors.join('; ')})`);
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#closing) return;
+    // Probe the nodes marked down: one PING each on a fresh connection.
+    await Promise.all(
+      this.#view
+        .all()
+        .filter((n) => !n.up)
+        .map(async (node) => {
+          try {
+            await this.#sharedConnection(node).run(C.PING);
+            this.#markUp(node);
+          } catch {
+            this.#dropShared(node);
+          }
+        }),
+    );
+    await this.refresh().catch((err: unknown) => this.emit('error', err as Error));
+  }
+
+  #markUp(node: NodeState): void {
+    if (node.up) return;
+    node.up = true;
+    this.emit('node:up', node.snapshot());
+  }
+
+  #noteFailure(node: NodeState, err: unknown): void {
+    if (err instanceof ConnectionError) {
+      this.#dropShared(node);
+      void this.#exclusive.get(node)?.clear();
+      if (node.up) {
+        node.up = false;
+        this.emit('node:down', node.snapshot(), err);
+      }
+    } else if (refusedUpFront(err) && !(err instanceof LoadingError)) {
+      node.leaving = true;
+    }
+  }
+
+  #connectionOptions(node: NodeState, shared: boolean): ConstructorParameters<typeof Connection>[0] {
+    const o = this.#options;
+    return {
+      host: node.host,
+      port: node.port,
+      connectTimeout: o.connectTimeout,
+      autoPipelining: shared,
+      // The pool replaces dead connections itself; ioredis must not queue or resend commands
+      // on a reconnect, which would hide failures and duplicate ADDJOBs.
+      reconnect: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      ...(o.password === undefined ? {} : { password: o.password }),
+      ...(o.tls === undefined ? {} : { tls: o.tls }),
+    };
+  }
+
+  #sharedConnection(node: NodeState): Connection {
+    let list = this.#shared.get(node);
+    if (!list) this.#shared.set(node, (list = []));
+    for (let i = list.length - 1; i >= 0; i--) if (list[i]?.closed) list.splice(i, 1);
+    let best: Connection | undefined;
+    for (const conn of list) if (!best || conn.inFlight < best.inFlight) best = conn;
+    if (best && (best.inFlight === 0 || list.length >= this.#options.sharedConnections)) return best;
+    const conn = new Connection(this.#connectionOptions(node, true));
+    list.push(conn);
+    return conn;
+  }
+
+  #dropShared(node: NodeState): void {
+    for (const conn of this.#shared.get(node) ?? []) conn.destroy();
+    this.#shared.delete(node);
+  }
+
+  #exclusivePool(node: NodeState): GenericPool<Connection> {
+    let pool = this.#exclusive.get(node);
+    if (pool) return pool;
+    const o = this.#options;
+    pool = createPool<Connection>(
+      {
+        // Lazy connections: creating one never fails, so generic-pool never loops on a dead
+        // node; the first command reports the failure and the connection is destroyed.
+        create: async () => new Connection(this.#connectionOptions(node, false)),
+        destroy: async (conn) => conn.destroy(),
+        validate: async (conn) => !conn.closed,
+      },
+      {
+        min: o.min,
+        max: o.max,
+        idleTimeoutMillis: o.idleTimeoutMillis,
+        acquireTimeoutMillis: o.acquireTimeoutMillis,
+        evictionRunIntervalMillis: Math.min(o.idleTimeoutMillis, 5000),
+        testOnBorrow: true,
+      },
+    );
+    this.#exclusive.set(node, pool);
+    return pool;
+  }
+
+  #choose(avoid: ReadonlySet<NodeState>): NodeState {
+    const node = this.#view.best(avoid) ?? this.#view.best();
+    if (!node) throw new NoNodeAvailableError('No Disque node is reachable');
+    return node;
+  }
+
+  async #retry<R>(
+    policy: RetryPolicy,
+    signal: AbortSignal | undefined,
+    attempt: (avoid: Set<NodeState>) => Promise<R>,
+  ): Promise<R> {
+    if (this.#closing) throw new ConnectionError('The pool is closed');
+    await this.ready();
+    const avoid = new Set<NodeState>();
+    const o = this.#options;
+    return pRetry(() => attempt(avoid), {
+      retries: policy === 'never' ? 0 : o.retries,
+      minTimeout: o.minRetryDelay,
+      maxTimeout: o.maxRetryDelay,
+      factor: 2,
+      randomize: true,
+      unref: true,
+      ...(signal ? { signal } : {}),
+      shouldRetry: ({ error }) => !this.#closing && mayRetry(policy, error),
+    });
+  }
+
+  /**
+   * Runs a command on a shared connection of the best node (or of `options.node`), retrying on
+   * other nodes as its {@link RetryPolicy} allows.
+   *
+   * @example
+   * ```ts
+   * const len = await pool.run(QLEN, ['emails']);
+   * ```
+   */
+  async run<A extends readonly unknown[], R>(
+    command: Command<A, R>,
+    args: A,
+    options: { retry?: RetryPolicy; node?: string | undefined; signal?: AbortSignal | undefined } = {},
+  ): Promise<R> {
+    command.args(...args); // bad arguments fail before any node is chosen, and are never retried
+    return this.#retry(options.retry ?? 'idempotent', options.signal, async (avoid) => {
+      const pinned = options.node === undefined ? undefined : this.#find(options.node);
+      const node = pinned?.usable && !avoid.has(pinned) ? pinned : this.#choose(avoid);
+      try {
+        return await this.#sharedConnection(node).run(command, ...args);
+      } catch (err) {
+        this.#noteFailure(node, err);
+        if (err instanceof DisqueError && err.retryable) avoid.add(node);
+        throw err;
+      }
+    });
+  }
+
+  /** A node by id, id prefix or address. */
+  #find(key: string): NodeState | undefined {
+    return this.#view.get(key) ?? this.#view.byPrefix(key);
+  }
+
+  /**
+   * Runs a command about jobs on the node that created each job (the prefix of its id), when that
+   * node is usable; ids from several nodes are split into one command per node. Resolves to the
+   * sum of the counts.
+   */
+  async runByJob(
+    command: Command<string[], number>,
+    ids: readonly string[],
+    retry: RetryPolicy = 'idempotent',
+  ): Promise<number> {
+    command.args(...ids);
+    if (ids.length === 0) return 0;
+    await this.ready();
+    const groups = new Map<string, string[]>();
+    for (const id of ids) {
+      const prefix = jobIdNodePrefix(id);
+      const group = groups.get(prefix);
+      if (group) group.push(id);
+      else groups.set(prefix, [id]);
+    }
+    const counts = await Promise.all(
+      [...groups].map(([prefix, group]) => this.run(command, group, { retry, node: prefix })),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** Runs a one-id command (WORKING, SHOW) on the node that created the job. */
+  runOnJob<R>(command: Command<[string], R>, id: string, retry: RetryPolicy = 'idempotent'): Promise<R> {
+    command.args(id);
+    return this.run(command, [id], { retry, node: jobIdNodePrefix(id) });
+  }
+
+  /**
+   * GETJOB on an exclusive connection, so that blocking never stalls other callers. With an
+   * `affinity`, the consumer reads from the node producing most of its jobs and moves when that
+   * changes (`node:switch`). If the signal aborts or the server overstays the GETJOB timeout, the
+   * connection is destroyed rather than returned to the pool.
+   */
+  getJob(
+    queues: readonly (string | Buffer)[],
+    options: GetJobOptions = {},
+    control: BlockingOptions = {},
+  ): Promise<Job[]> {
+    return this.#getJob(C.GETJOB, queues, options, control);
+  }
+
+  /** As {@link Pool.getJob}, with bodies as Buffers. */
+  getJobBuffer(
+    queues: readonly (string | Buffer)[],
+    options: GetJobOptions = {},
+    control: BlockingOptions = {},
+  ): Promise<Job<Buffer>[]> {
+    return this.#getJob(C.GETJOB_BUFFER, queues, options, control);
+  }
+
+  async #getJob<B>(
+    command: Command<[readonly (string | Buffer)[], GetJobOptions?], Job<B>[]>,
+    queues: readonly (string | Buffer)[],
+    options: GetJobOptions,
+    { signal, affinity }: BlockingOptions,
+  ): Promise<Job<B>[]> {
+    command.args(queues, options);
+    signal?.throwIfAborted();
+    const jobs = await this.#retry('idempotent', signal, async (avoid) => {
+      const preferred =
+        affinity?.preferred === undefined ? undefined : this.#view.byPrefix(affinity.preferred);
+      const node = preferred?.usable && !avoid.has(preferred) ? preferred : this.#choose(avoid);
+      const pool = this.#exclusivePool(node);
+      const conn = await this.#acquire(pool, signal);
+      this.#borrowed.add(conn);
+      let broken = false;
+      const deadline =
+        options.nohang || !options.timeout
+          ? undefined
+          : { ms: options.timeout + BLOCKING_GRACE, node: node.address };
+      try {
+        return await abortable(conn.run(command, queues, options), { signal, deadline }, () => {
+          broken = true;
+          conn.destroy();
+        });
+      } catch (err) {
+        this.#noteFailure(node, err);
+        if (err instanceof DisqueError && err.retryable) avoid.add(node);
+        throw err;
+      } finally {
+        this.#borrowed.delete(conn);
+        if (broken || conn.closed) await pool.destroy(conn).catch(() => undefined);
+        else await pool.release(conn).catch(() => undefined);
+      }
+    });
+    if (affinity && jobs.length > 0) {
+      const change = affinity.record(
+        jobs.map((j) => j.id),
+        (prefix) => this.#view.byPrefix(prefix)?.priority ?? 1,
+      );
+      if (change) this.emit('node:switch', change);
+    }
+    return jobs;
+  }
+
+  async #acquire(pool: GenericPool<Connection>, signal: AbortSignal | undefined): Promise<Connection> {
+    const acquiring = pool.acquire();
+    try {
+      return await abortable(acquiring, { signal }, () => {
+        // generic-pool cannot cancel a request: hand the connection back whenever it comes.
+        acquiring.then(
+          (conn) => pool.release(conn),
+          () => undefined,
+        );
+      });
+    } catch (err) {
+      if (err instanceof Error && err.name === 'TimeoutError' && !(err instanceof DisqueError))
+        throw new TimeoutError('No exclusive connection became free within acquireTimeoutMillis', {
+          cause: err,
+        });
+      throw err;
+    }
+  }
+
+  /** Connection counts per node. */
+  stats(): NodeStats[] {
+    return this.#view.all().map((node) => {
+      const pool = this.#exclusive.get(node);
+      return {
+        node: node.snapshot(),
+        shared: (this.#shared.get(node) ?? []).filter((c) => !c.closed).length,
+        inUse: pool?.borrowed ?? 0,
+        idle: pool?.available ?? 0,
+        pending: pool?.pending ?? 0,
+      };
+    });
+  }
+
+  /** Creates a fresh affinity tracker for a consumer. */
+  affinity(options?: AffinityOptions): Affinity {
+    return new Affinity(options);
+  }
+
+  /**
+   * Closes every connection. Blocked GETJOBs are cut (they reject with a ConnectionError).
+   * Safe to call more than once.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    // Lent connections are blocked in GETJOB: cut them so that drain() can finish.
+    for (const conn of this.#borrowed) conn.destroy();
+    const pools = [...this.#exclusive.values()];
+    this.#exclusive.clear();
+    await Promise.all(pools.map((pool) => pool.drain().then(() => pool.clear())));
+    const shared = [...this.#shared.values()].flat();
+    this.#shared.clear();
+    await Promise.all(shared.map((c) => c.close()));
+    this.removeAllListeners();
+  }
+
+  /** Never shows the password. */
+  [inspect.custom](): string {
+    return `Pool { nodes: [${this.#view
+      .all()
+      .map((n) => `'${n.address}'`)
+      .join(', ')}] }`;
+  }
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Packs the package as npm would publish it, installs the tarball in a scratch project, and
+// checks that a consumer can `import` it (ESM), `require` it (CommonJS) and type-check against it
+// in both module systems. Run after `npm run build`: `npm run test:exports`.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'disque-ts-exports-'));
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+let failed = 0;
+const check = (name, fn) => {
+  try {
+    fn();
+    console.log(`ok - ${name}`);
+  } catch (err) {
+    failed++;
+    console.log(`not ok - ${name}\n${err.stdout ?? ''}${err.message}`);
+  }
+};
+
+try {
+  const tarball = run('npm', ['pack', '--silent', '--pack-destination', scratch], root).trim().split('\n').pop();
+  fs.writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  run('npm', ['install', '--no-audit', '--no-fund', '--silent', path.join(scratch, tarball)], scratch);
+  // The consumer type-checks with the same compiler the project uses.
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const ts = (file, body) => fs.writeFileSync(path.join(scratch, file), body);
+
+  ts(
+    'esm.mjs',
+    `import { Connection, ArgumentError, ADDJOB } from 'disque-ts';
+import { startServer } from 'disque-ts/server';
+const server = await startServer({ port: 0 });
+const conn = new Connection({ port: server.port });
+const id = await conn.addJob('q', 'hello');
+const [job] = await conn.getJob(['q'], { nohang: true });
+if (job?.id !== id || job.body !== 'hello') throw new Error('round trip failed');
+if (ADDJOB.args('q', 'b')[0] !== 'ADDJOB') throw new Error('commands missing');
+if (!(await conn.addJob('', 'x').catch((e) => e) instanceof ArgumentError)) throw new Error('no ArgumentError');
+await conn.close();
+await server.close();
+console.log('esm ok');
+`,
+  );
+  ts(
+    'cjs.cjs',
+    `const { Connection, ArgumentError } = require('disque-ts');
+const { startServer } = require('disque-ts/server');
+(async () => {
+  const server = await startServer({ port: 0 });
+  const conn = new Connection({ port: server.port });
+  const id = await conn.addJob('q', Buffer.from([0, 255]));
+  const [job] = await conn.getJobBuffer(['q'], { nohang: true });
+  if (job.id !== id || !job.body.equals(Buffer.from([0, 255]))) throw new Error('round trip failed');
+  if (typeof ArgumentError !== 'function') throw new Error('no ArgumentError');
+  await conn.close();
+  await server.close();
+  console.log('cjs ok');
+})().catch((err) => { console.error(err); process.exit(1); });
+`,
+  );
+  const consumerTs = `import { Connection, type Job, type JobInfo, NoJobError } from 'disque-ts';
+import { startServer, type ServerHandle } from 'disque-ts/server';
+export async function use(): Promise<void> {
+  const server: ServerHandle = await startServer({ port: 0 });
+  const conn = new Connection({ port: server.port });
+  const jobs: Job[] = await conn.getJob(['q'], { timeout: 10, count: 2 });
+  const info: JobInfo | null = await conn.show('D-00000000-000000000000000000000000-0001');
+  const ctime: bigint | undefined = info?.ctime;
+  const len: number = await conn.qlen('q');
+  void [jobs, ctime, len, NoJobError];
+  await conn.close();
+  await server.close();
+}
+`;
+  fs.mkdirSync(path.join(scratch, 'ts-esm'));
+  fs.mkdirSync(path.join(scratch, 'ts-cjs'));
+  fs.writeFileSync(path.join(scratch, 'ts-esm', 'consumer.mts'), consumerTs);
+  fs.writeFileSync(path.join(scratch, 'ts-cjs', 'consumer.cts'), consumerTs);
+  const tscArgs = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types')];
+
+  check('import (ESM) from the packed tarball', () => run(process.execPath, ['esm.mjs'], scratch));
+  check('require (CommonJS) from the packed tarball', () => run(process.execPath, ['cjs.cjs'], scratch));
+  check('types resolve for an ESM consumer', () => run(process.execPath, [tsc, ...tscArgs, 'ts-esm/consumer.mts'], scratch));
+  check('types resolve for a CommonJS consumer', () => run(process.execPath, [tsc, ...tscArgs, 'ts-cjs/consumer.cts'], scratch));
+} finally {
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
+console.log(`${failed ? 'FAILED' : 'all export checks passed'}`);
+process.exit(failed ? 1 : 0);
