@@ -45,8 +45,11 @@ export interface ServerOptions {
    */
   readonly timeScale?: number | undefined;
   /**
-   * The value `CONFIG GET maxmemory` reports (bytes). Memory pressure is not modelled.
-   * @defaultValue `1073741824`
+   * Disque's `maxmemory` (bytes). Memory use is *estimated* (a baseline plus the jobs, queues and
+   * request bytes held), and Disque's thresholds apply to the estimate: above 75 % ADDJOB keeps no
+   * local copy (`-NOREPL ... I'm out of memory` on a lone node), above 95 % ADDJOB/ENQUEUE/NACK
+   * fail with `-OOM`.
+   * @defaultValue `1073741824` (1 GiB)
    */
   readonly maxMemory?: number | undefined;
 }

@@ -27,7 +27,7 @@ export function dispatch(node: DisqueNode, client: Client, argv: Buffer[]): Repl
   if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) {
     return error(`ERR wrong number of arguments for '${cmd.name}' command`);
   }
-  if (!client.authenticated && cmd.name !== 'auth') return NOAUTH;
+  if (node.password !== undefined && !client.authenticated && cmd.name !== 'auth') return NOAUTH;
   if (cmd.flags.includes('denyoom') && !node.memory.allowsDenyOom(argv)) return OOM;
   const t0 = performance.now();
   const r = cmd.run({ node, client, argv });
