@@ -21,6 +21,13 @@ export interface ReplaySettings {
   readonly options?: ServerOptions;
   /** Called before the run, e.g. to align the virtual clock (see 30-queue-eviction-slow). */
   readonly before?: () => Promise<void>;
+  /**
+   * Checks that a run's timing is one for which the recorded outcome is certain (Disque itself
+   * races there); returns why not, and the scenario is run again (up to `attempts` times).
+   */
+  readonly precondition?: (candidate: readonly TranscriptStep[]) => string | undefined;
+  /** @defaultValue 3 when `precondition` is given */
+  readonly attempts?: number;
 }
 
 export interface StepDiff {
@@ -34,6 +41,8 @@ export interface ReplayResult {
   readonly steps: number;
   /** Steps that differ (volatile ones included; the caller decides). */
   readonly diffs: readonly StepDiff[];
+  /** Runs discarded because their timing did not meet the scenario's precondition. */
+  readonly rerunReasons: readonly string[];
 }
 
 function loadLines(file: string): unknown[] {
@@ -100,9 +109,43 @@ function scaleStep(step: ScenarioStep, scale: number): ScenarioStep {
 
 /** Replays the scenario of transcript `name` and compares it with the golden transcript. */
 export async function replay(name: string, settings: ReplaySettings = {}): Promise<ReplayResult> {
+  const golden = loadGolden(name);
+  const attempts = settings.precondition === undefined ? 1 : (settings.attempts ?? 3);
+  const rerunReasons: string[] = [];
+  let candidate: Map<number, TranscriptStep> | undefined;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    candidate = await runOnce(name, settings);
+    const why = settings.precondition?.([...candidate.values()]);
+    if (why === undefined) break;
+    rerunReasons.push(why);
+  }
+  const diffs: StepDiff[] = [];
+  for (const gs of golden) {
+    const cs = candidate?.get(gs.i);
+    const d: string[] = [];
+    if (cs === undefined) d.push('missing in candidate');
+    else {
+      if (JSON.stringify(gs.cmdn) !== JSON.stringify(cs.cmdn)) {
+        d.push(`command differs: ${JSON.stringify(gs.cmdn)} vs ${JSON.stringify(cs.cmdn)}`);
+      }
+      if (JSON.stringify(gs.norm) !== JSON.stringify(cs.norm)) {
+        d.push(
+          `reply differs:\n    golden:    ${JSON.stringify(gs.norm)}\n    candidate: ${JSON.stringify(cs.norm)}`,
+        );
+      }
+      if (gs.poll !== undefined && cs.poll !== undefined && gs.poll.satisfied !== cs.poll.satisfied) {
+        d.push(`poll satisfied ${String(gs.poll.satisfied)} vs ${String(cs.poll.satisfied)}`);
+      }
+    }
+    if (d.length > 0) diffs.push({ i: gs.i, note: gs.note, volatile: gs.volatile, diffs: d });
+  }
+  return { steps: golden.length, diffs, rerunReasons };
+}
+
+/** One run of a scenario against fresh servers; returns the candidate steps by index. */
+async function runOnce(name: string, settings: ReplaySettings): Promise<Map<number, TranscriptStep>> {
   const { runScenario } = await import('../fixtures/disque-reference/record.mjs');
   const scenario = loadScenario(name);
-  const golden = loadGolden(name);
   const scale = settings.timeScale ?? 1;
   const servers: Record<string, ServerHandle> = {};
   const nodes: Record<string, { host: string; port: number }> = {};
@@ -134,27 +177,7 @@ export async function replay(name: string, settings: ReplaySettings = {}): Promi
     });
     const candidate = new Map<number, TranscriptStep>();
     for (const l of lines) if ('i' in l) candidate.set(l.i, l);
-    const diffs: StepDiff[] = [];
-    for (const gs of golden) {
-      const cs = candidate.get(gs.i);
-      const d: string[] = [];
-      if (cs === undefined) d.push('missing in candidate');
-      else {
-        if (JSON.stringify(gs.cmdn) !== JSON.stringify(cs.cmdn)) {
-          d.push(`command differs: ${JSON.stringify(gs.cmdn)} vs ${JSON.stringify(cs.cmdn)}`);
-        }
-        if (JSON.stringify(gs.norm) !== JSON.stringify(cs.norm)) {
-          d.push(
-            `reply differs:\n    golden:    ${JSON.stringify(gs.norm)}\n    candidate: ${JSON.stringify(cs.norm)}`,
-          );
-        }
-        if (gs.poll !== undefined && cs.poll !== undefined && gs.poll.satisfied !== cs.poll.satisfied) {
-          d.push(`poll satisfied ${String(gs.poll.satisfied)} vs ${String(cs.poll.satisfied)}`);
-        }
-      }
-      if (d.length > 0) diffs.push({ i: gs.i, note: gs.note, volatile: gs.volatile, diffs: d });
-    }
-    return { steps: golden.length, diffs };
+    return candidate;
   } finally {
     await Promise.all(Object.values(servers).map((s) => s.close()));
   }

@@ -20,6 +20,9 @@ export function conformanceTests(names: readonly string[]): void {
       const fixedKnown = Object.keys(known)
         .map(Number)
         .filter((i) => !result.diffs.some((d) => d.i === i));
+      if (result.rerunReasons.length > 0 && process.env['CONFORMANCE_VERBOSE'] !== undefined) {
+        process.stdout.write(`${name}: re-run because ${result.rerunReasons.join('; ')}\n`);
+      }
       if (volatile.length > 0 && process.env['CONFORMANCE_VERBOSE'] !== undefined) {
         process.stdout.write(
           `${name}: ${volatile.length} volatile step(s) differ (not failing):\n${volatile.map(describeDiff).join('\n')}\n`,
