@@ -20,13 +20,29 @@ export function ttlPart(ttlSeconds: number, retry: number): number {
   return retry > 0 ? minutes | 1 : minutes & ~1;
 }
 
+const RANDOM_BYTES = 18;
+/** Random bytes are drawn in batches: one `randomBytes` call per job would dominate ADDJOB. */
+const POOL_IDS = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+function randomPart(): string {
+  if (poolOffset + RANDOM_BYTES > pool.length) {
+    pool = randomBytes(RANDOM_BYTES * POOL_IDS);
+    poolOffset = 0;
+  }
+  const s = pool.toString('base64', poolOffset, poolOffset + RANDOM_BYTES);
+  poolOffset += RANDOM_BYTES;
+  return s;
+}
+
 /**
  * Creates a new id for a job created by `nodeId`. The random part only needs Disque's alphabet and
  * length: 18 random bytes are exactly 24 base64 characters, without padding.
  * @internal
  */
 export function generateJobId(nodeId: string, ttlSeconds: number, retry: number): string {
-  const random = randomBytes(18).toString('base64');
+  const random = randomPart();
   const ttl = ttlPart(ttlSeconds, retry).toString(16).padStart(4, '0');
   return `D-${nodeId.slice(0, 8)}-${random}-${ttl}`;
 }

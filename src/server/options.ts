@@ -2,7 +2,15 @@
  * Options of the embedded server and their defaults.
  */
 
-/** Options of {@link startServer}. */
+/**
+ * Options of {@link startServer} (and, except `port`/`nodeId`, of {@link startCluster}).
+ *
+ * @example
+ * ```ts
+ * // A password-protected node whose timers run 10x faster than real time.
+ * const server = await startServer({ port: 0, password: 'secret', timeScale: 10 });
+ * ```
+ */
 export interface ServerOptions {
   /**
    * Interface to listen on.

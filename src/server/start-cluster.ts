@@ -6,7 +6,15 @@ import { DisqueNode } from './node.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import { EmbeddedNode } from './start-server.js';
 
-/** Options of {@link startCluster}: the options of every node, plus their number. */
+/**
+ * Options of {@link startCluster}: the options of every node, plus their number.
+ *
+ * @example
+ * ```ts
+ * // Five nodes on fixed ports; a dead node is flagged PFAIL after 2 s instead of 15 s.
+ * const cluster = await startCluster({ nodes: 5, ports: [7711, 7712, 7713, 7714, 7715], nodeTimeout: 2000 });
+ * ```
+ */
 export interface ClusterOptions extends Omit<ServerOptions, 'port' | 'nodeId'> {
   /**
    * Number of nodes.
@@ -20,14 +28,25 @@ export interface ClusterOptions extends Omit<ServerOptions, 'port' | 'nodeId'> {
   readonly ports?: readonly number[] | undefined;
 }
 
-/** Address and id of one node of an embedded cluster. */
+/** Address and id of one node of an embedded cluster (`cluster.nodes[i]`). */
 export interface ClusterNodeInfo {
   readonly host: string;
   readonly port: number;
   readonly nodeId: string;
 }
 
-/** A running embedded cluster, as returned by {@link startCluster}. */
+/**
+ * A running embedded cluster, as returned by {@link startCluster}.
+ *
+ * @example
+ * ```ts
+ * const cluster = await startCluster({ nodes: 3 });
+ * await cluster.leave(0); // node 0 drains: HELLO priority 100, GETJOB that would block → -LEAVING
+ * await cluster.stop(1); // node 1 dies
+ * await cluster.restart(1); // same port and id, no jobs
+ * await cluster.close();
+ * ```
+ */
 export interface ClusterHandle {
   /** The nodes, in creation order (index `i` of `stop(i)` etc.). */
   readonly nodes: readonly ClusterNodeInfo[];

@@ -5,7 +5,17 @@ import { DisqueNode } from './node.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import { TcpServer } from './tcp-server.js';
 
-/** A running embedded node, as returned by {@link startServer}. */
+/**
+ * A running embedded node, as returned by {@link startServer}.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer();
+ * process.env.DISQUE_NODES = `${server.host}:${server.port}`;
+ * // ...
+ * await server.close();
+ * ```
+ */
 export interface ServerHandle {
   /** The host it listens on. */
   readonly host: string;
