@@ -16,5 +16,4 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   noExternal: ['p-retry', 'is-network-error'],
-  outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.js' }),
 });

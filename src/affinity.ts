@@ -24,13 +24,13 @@ export interface AffinityOptions {
   margin?: number | undefined;
 }
 
-/** A decided move: from the current node's prefix to another's. @internal */
+/** A decided move: from the current node's prefix to another's. */
 export interface AffinitySwitch {
   readonly from: string | undefined;
   readonly to: string;
 }
 
-/** The sliding-window counter behind node affinity. @internal */
+/** The sliding-window counter behind node affinity: one per consumer (see {@link Pool.affinity}). */
 export class Affinity {
   readonly #window: number;
   readonly #minSamples: number;

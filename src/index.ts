@@ -35,3 +35,15 @@ export {
 export { ProtocolError, type RawReply, type ReplyValue } from './replies.js';
 export { isJobId, jobIdNodePrefix, jobIdIsAtLeastOnce, JOB_ID_LENGTH } from './job-id.js';
 export { parseAddress, parseNodeList, type NodeAddress } from './address.js';
+export {
+  Pool,
+  type PoolOptions,
+  type PoolEvents,
+  type RetryPolicy,
+  type NodeStats,
+  type NodeSwitch,
+  type BlockingOptions,
+} from './pool.js';
+export { Affinity, type AffinityOptions, type AffinitySwitch } from './affinity.js';
+export { formatAddress, PRIORITY_UNUSABLE, type NatMap, type NodeView } from './nodes.js';
+export { NoNodeAvailableError } from './errors.js';

@@ -1,11 +1,10 @@
-import { DisqueError } from './errors.js';
-
 /**
  * Guards that turn raw RESP2 replies (as ioredis hands them over with `stringNumbers`, in Buffer
  * mode or not) into plain values, and fail with a clear error when the shape is not Disque's.
- * @internal
  * @module
  */
+
+import { DisqueError } from './errors.js';
 
 /** A raw RESP2 reply: simple/bulk strings arrive as string or Buffer, integers as decimal strings. */
 export type RawReply = string | Buffer | number | bigint | null | RawReply[];

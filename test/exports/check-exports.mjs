@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'disque-ts-exports-'));
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
 let failed = 0;
 const check = (name, fn) => {
   try {
@@ -23,7 +24,10 @@ const check = (name, fn) => {
 };
 
 try {
-  const tarball = run('npm', ['pack', '--silent', '--pack-destination', scratch], root).trim().split('\n').pop();
+  const tarball = run('npm', ['pack', '--silent', '--pack-destination', scratch], root)
+    .trim()
+    .split('\n')
+    .pop();
   fs.writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   run('npm', ['install', '--no-audit', '--no-fund', '--silent', path.join(scratch, tarball)], scratch);
   // The consumer type-checks with the same compiler the project uses.
@@ -48,7 +52,7 @@ console.log('esm ok');
   );
   ts(
     'cjs.cjs',
-    `const { Connection, ArgumentError } = require('disque-ts');
+    `const { Connection, ArgumentError, Pool, QLEN } = require('disque-ts');
 const { startServer } = require('disque-ts/server');
 (async () => {
   const server = await startServer({ port: 0 });
@@ -57,6 +61,10 @@ const { startServer } = require('disque-ts/server');
   const [job] = await conn.getJobBuffer(['q'], { nohang: true });
   if (job.id !== id || !job.body.equals(Buffer.from([0, 255]))) throw new Error('round trip failed');
   if (typeof ArgumentError !== 'function') throw new Error('no ArgumentError');
+  // The Pool uses p-retry, which ships ESM only: it must work from require() too.
+  const pool = await Pool.connect({ nodes: \`127.0.0.1:\${server.port}\` });
+  if ((await pool.run(QLEN, ['q'])) !== 0) throw new Error('pool failed');
+  await pool.close();
   await conn.close();
   await server.close();
   console.log('cjs ok');
@@ -81,12 +89,27 @@ export async function use(): Promise<void> {
   fs.mkdirSync(path.join(scratch, 'ts-cjs'));
   fs.writeFileSync(path.join(scratch, 'ts-esm', 'consumer.mts'), consumerTs);
   fs.writeFileSync(path.join(scratch, 'ts-cjs', 'consumer.cts'), consumerTs);
-  const tscArgs = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types')];
+  const tscArgs = [
+    '--noEmit',
+    '--strict',
+    '--module',
+    'nodenext',
+    '--moduleResolution',
+    'nodenext',
+    '--types',
+    'node',
+    '--typeRoots',
+    path.join(root, 'node_modules', '@types'),
+  ];
 
   check('import (ESM) from the packed tarball', () => run(process.execPath, ['esm.mjs'], scratch));
   check('require (CommonJS) from the packed tarball', () => run(process.execPath, ['cjs.cjs'], scratch));
-  check('types resolve for an ESM consumer', () => run(process.execPath, [tsc, ...tscArgs, 'ts-esm/consumer.mts'], scratch));
-  check('types resolve for a CommonJS consumer', () => run(process.execPath, [tsc, ...tscArgs, 'ts-cjs/consumer.cts'], scratch));
+  check('types resolve for an ESM consumer', () =>
+    run(process.execPath, [tsc, ...tscArgs, 'ts-esm/consumer.mts'], scratch),
+  );
+  check('types resolve for a CommonJS consumer', () =>
+    run(process.execPath, [tsc, ...tscArgs, 'ts-cjs/consumer.cts'], scratch),
+  );
 } finally {
   fs.rmSync(scratch, { recursive: true, force: true });
 }
