@@ -3,10 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: {
-    '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
-  },
-  // p-retry and is-network-error ship ESM only: let swc turn them into CommonJS for jest.
+  // Transpile only (no type check here: `npm run typecheck` does that once for everything).
+  transform: { '^.+\\.(t|j|mj)s$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', isolatedModules: true }] },
+  // p-retry and is-network-error ship ESM only: let ts-jest turn them into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(p-retry|is-network-error)/)'],
   // Sources import with NodeNext's '.js' suffix; jest resolves them to the .ts files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
