@@ -19,6 +19,11 @@ export class Client {
   authenticated: boolean;
   /** CLIENT SETNAME. */
   name = '';
+  /** For CLIENT LIST. */
+  readonly createdAt: number;
+  lastInteraction: number;
+  lastCommand = 'NULL';
+  readonly address: string;
   readonly #parser = new RespParser();
   readonly #writer = new ReplyWriter();
   #blocked: BlockedOperation | null = null;
@@ -30,6 +35,9 @@ export class Client {
     readonly node: DisqueNode,
   ) {
     this.authenticated = node.password === undefined;
+    this.createdAt = node.now();
+    this.lastInteraction = this.createdAt;
+    this.address = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
   }
@@ -65,6 +73,8 @@ export class Client {
           break;
         }
         if (argv === null) break;
+        this.lastInteraction = this.node.now();
+        this.lastCommand = argv[0]!.toString('latin1').toLowerCase();
         const r = dispatch(this.node, this, argv);
         if (r !== BLOCKED) this.#writer.write(r);
         this.node.serveReadyQueues();
@@ -104,6 +114,12 @@ export class Client {
     this.#writer.write(reply);
     this.flush();
     if (this.#parser.buffered > 0) setImmediate(() => this.#process());
+  }
+
+  /** CLIENT KILL: drops the connection at once. */
+  kill(): void {
+    this.disconnected();
+    this.socket.destroy();
   }
 
   /** The connection went away: a blocked operation is abandoned. */

@@ -185,7 +185,7 @@ export class Cluster implements BusEndpoint {
     return 'ok';
   }
 
-  /** CLUSTER RESET: forget every other node; HARD also picks a new node id. */
+  /** CLUSTER RESET: forget every other node and drop all jobs and queues; HARD also picks a new id. */
   reset(hard: boolean): void {
     for (const id of [...this.nodes.keys()]) if (id !== this.myself.id) this.nodes.delete(id);
     this.myself.failReports.clear();
@@ -197,6 +197,7 @@ export class Cluster implements BusEndpoint {
       this.nodes.set(newId, this.myself);
     }
     this.updateReachable();
+    this.node.flushAll();
   }
 
   setLeaving(on: boolean): void {

@@ -1,12 +1,13 @@
 /**
  * Replays a golden transcript's scenario against fresh embedded servers with the recorder
- * (record.mjs `runScenario`) and compares every step like compare.mjs: the normalised command
- * (`cmdn`), the normalised reply (`norm`) and whether a poll was satisfied.
+ * (`runScenario` of recorder.ts, the TypeScript port of record.mjs) and compares every step like
+ * compare.mjs: the normalised command (`cmdn`), the normalised reply (`norm`) and whether a poll
+ * was satisfied.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, type ServerHandle, type ServerOptions } from '../../src/server/index.js';
-import type { Scenario, ScenarioStep, TranscriptStep } from '../fixtures/disque-reference/record.mjs';
+import { runScenario, type Scenario, type ScenarioStep, type TranscriptStep } from './recorder.js';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'disque-reference');
 
@@ -144,7 +145,6 @@ export async function replay(name: string, settings: ReplaySettings = {}): Promi
 
 /** One run of a scenario against fresh servers; returns the candidate steps by index. */
 async function runOnce(name: string, settings: ReplaySettings): Promise<Map<number, TranscriptStep>> {
-  const { runScenario } = await import('../fixtures/disque-reference/record.mjs');
   const scenario = loadScenario(name);
   const scale = settings.timeScale ?? 1;
   const servers: Record<string, ServerHandle> = {};

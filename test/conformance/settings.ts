@@ -5,7 +5,7 @@
  * times and failure detection — is the recorded one.
  */
 import { ScaledClock } from '../../src/server/clock.js';
-import type { TranscriptStep } from '../fixtures/disque-reference/record.mjs';
+import type { TranscriptStep } from './recorder.js';
 import type { ReplaySettings } from './harness.js';
 
 const EVICTION_SCALE = 50;

@@ -26,26 +26,46 @@ function debug({ node, argv }: CommandContext): Reply {
   return error(`ERR Unknown DEBUG subcommand or wrong number of arguments for '${text(argv[1])}'`);
 }
 
-/** Parameters CONFIG GET knows, with their current values. */
-function configParams(ctx: CommandContext): Map<string, string> {
+/** Parameters CONFIG GET knows, in Disque's order, with their current values. */
+function configParams(ctx: CommandContext): [string, string][] {
   const { node } = ctx;
-  return new Map([
-    ['port', String(node.port)],
-    ['bind', node.host],
+  return [
     ['requirepass', node.password ?? ''],
+    ['unixsocket', ''],
+    ['logfile', ''],
+    ['pidfile', '/var/run/disque.pid'],
     ['maxmemory', String(node.memory.max)],
-    ['maxmemory-policy', 'noeviction'],
-    ['cluster-node-timeout', String(node.options.nodeTimeout)],
-    ['appendonly', 'no'],
-    ['appendfsync', 'everysec'],
-    ['dir', process.cwd()],
-    ['loglevel', 'notice'],
-    ['hz', '10'],
+    ['maxmemory-samples', '5'],
     ['timeout', '0'],
-    ['tcp-keepalive', '0'],
+    ['auto-aof-rewrite-percentage', '100'],
+    ['auto-aof-rewrite-min-size', '67108864'],
+    ['slowlog-log-slower-than', '10000'],
+    ['latency-monitor-threshold', '0'],
+    ['slowlog-max-len', '128'],
+    ['port', String(node.port)],
+    ['tcp-backlog', '511'],
+    ['databases', '16'],
     ['maxclients', '10000'],
+    ['watchdog-period', '0'],
+    ['hz', '10'],
+    ['cluster-node-timeout', String(node.nodeTimeout)],
+    ['tcp-keepalive', 'no'],
+    ['no-appendfsync-on-rewrite', 'no'],
     ['daemonize', 'no'],
-  ]);
+    ['activerehashing', 'yes'],
+    ['aof-rewrite-incremental-fsync', 'yes'],
+    ['aof-load-truncated', 'yes'],
+    ['aof-enqueue-jobs-once', 'no'],
+    ['maxmemory-policy', 'acks'],
+    ['loglevel', 'notice'],
+    ['appendfsync', 'everysec'],
+    ['syslog-facility', 'local0'],
+    ['appendonly', 'no'],
+    ['dir', process.cwd()],
+    ['client-output-buffer-limit', 'normal 0 0 0'],
+    ['unixsocketperm', '0'],
+    ['bind', node.host],
+  ];
 }
 
 /** Redis-style glob (`*`, `?`, `[...]`) match, case-insensitive. */
@@ -108,10 +128,25 @@ function client({ node, client: me, argv }: CommandContext): Reply {
   if (sub === 'list' && argv.length === 2) {
     let out = '';
     for (const c of node.clientList()) {
-      const addr = `${c.socket.remoteAddress ?? ''}:${c.socket.remotePort ?? 0}`;
-      out += `id=${c.id} addr=${addr} fd=0 name=${c.name} age=0 idle=0 flags=${c.blocked !== null ? 'b' : 'N'} qbuf=${c.inputBuffered} cmd=NULL\n`;
+      const age = Math.floor((node.now() - c.createdAt) / 1000);
+      const idle = Math.floor((node.now() - c.lastInteraction) / 1000);
+      out +=
+        `id=${c.id} addr=${c.address} fd=${c.id + 6} name=${c.name} age=${age} idle=${idle} ` +
+        `flags=${c.blocked !== null ? 'b' : 'N'} qbuf=${c.inputBuffered} qbuf-free=32768 obl=0 oll=0 omem=0 ` +
+        `events=r cmd=${c.lastCommand}\n`;
     }
     return out;
+  }
+  if (sub === 'kill' && argv.length === 3) {
+    const addr = text(argv[2]);
+    for (const c of node.clientList()) {
+      if (c.address === addr) {
+        if (c === me) me.closeAfterReply();
+        else c.kill();
+        return OK;
+      }
+    }
+    return error('ERR No such client');
   }
   if (sub === 'getname' && argv.length === 2) return me.name === '' ? null : me.name;
   if (sub === 'setname' && argv.length === 3) {
@@ -132,12 +167,20 @@ function slowlog({ argv }: CommandContext): Reply {
   return error('ERR Unknown SLOWLOG subcommand or wrong # of args. Try GET, RESET, LEN.');
 }
 
+/** Latency monitoring is disabled (as by default in Disque): nothing is ever recorded. */
 function latency({ argv }: CommandContext): Reply {
   const sub = keyword(argv[1]);
-  if (sub === 'latest' || sub === 'history') return [];
+  if (sub === 'latest' && argv.length === 2) return [];
+  if (sub === 'history' && argv.length === 3) return [];
   if (sub === 'reset') return 0;
-  if (sub === 'doctor' || sub === 'graph') return '';
-  return error('ERR Unknown LATENCY subcommand or wrong number of arguments');
+  if (sub === 'doctor' && argv.length === 2) {
+    return (
+      "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Disque instance. " +
+      'You may use "CONFIG SET latency-monitor-threshold <milliseconds>." in order to enable it. ' +
+      "If we weren't in a deep space mission I'd suggest to take a look at http://disque.io/topics/latency-monitor.\n"
+    );
+  }
+  return SYNTAX_ERROR;
 }
 
 /** @internal */

@@ -22,6 +22,8 @@ function page<T>(
 ) {
   const out: T[] = [];
   let i = cursor > BigInt(items.length) ? items.length : Number(cursor);
+  // Disque compares the page size as an unsigned number: a negative COUNT means "everything".
+  if (count < 0) busyloop = true;
   const limit = Math.max(1, count);
   let visited = 0;
   while (i < items.length) {
