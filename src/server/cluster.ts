@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import { lookupEndpoint, sendTo, type BusEndpoint } from './cluster-bus.js';
 import {
-  deserializeJob,
   serializeJob,
   type ClusterMessage,
   type GossipEntry,
@@ -17,9 +16,9 @@ import {
   type JobsMessage,
   type PingMessage,
 } from './cluster-messages.js';
+import { JobMessageHandler } from './cluster-job-messages.js';
 import type { Job } from './job.js';
-import { randomTimeError, type DisqueNode } from './node.js';
-import { PAUSED_IN, PAUSED_OUT } from './queue.js';
+import type { DisqueNode } from './node.js';
 
 /** A known node (including myself). @internal */
 export interface PeerNode {
@@ -44,23 +43,11 @@ export interface PeerNode {
   readonly failReports: Map<string, number>;
 }
 
-const DISQUE_TIME_ERR = 500;
 /** A forgotten node cannot be re-added by gossip for this long (Disque: 60 s). */
 const FORGET_BLACKLIST_MS = 60000;
 
 function randomNodeId(): string {
   return randomBytes(20).toString('hex');
-}
-
-/** Disque's `compareNodeIDsByJob`: an ordering of two nodes that depends on the job. */
-function compareNodeIdsByJob(a: string, b: string, jobId: string): number {
-  for (let i = 0; i < 40; i++) {
-    const k = jobId.charCodeAt(11 + (i % 24));
-    const x = a.charCodeAt(i) ^ k;
-    const y = b.charCodeAt(i) ^ k;
-    if (x !== y) return x - y;
-  }
-  return 0;
 }
 
 /** @internal */
@@ -72,11 +59,14 @@ export class Cluster implements BusEndpoint {
   messagesSent = 0;
   messagesReceived = 0;
   readonly #blacklist = new Map<string, number>();
+  /** Receive side of the job messages (replication, acks, re-queue coordination, pause). */
+  readonly jobMessages: JobMessageHandler;
   #iteration = 0;
 
   constructor(private readonly node: DisqueNode) {
     this.myself = this.#newPeer(node.id, '', 0, { myself: true });
     this.nodes.set(node.id, this.myself);
+    this.jobMessages = new JobMessageHandler(node);
   }
 
   get id(): string {
@@ -365,7 +355,7 @@ export class Cluster implements BusEndpoint {
   }
 
   /** QUEUED without counter increments (reply to WILLQUEUE). */
-  #broadcastQueuedNoFlags(job: Job): void {
+  broadcastQueuedNoCounters(job: Job): void {
     this.#sendJobIdTo(job.nodesDelivered, this.#jobIdMessage('queued', job.id));
   }
 
@@ -384,6 +374,14 @@ export class Cluster implements BusEndpoint {
   /** DELJOB for an id this node does not know: to everybody. */
   broadcastDelJobId(id: string): void {
     this.#sendJobIdTo(this.nodes.keys(), this.#jobIdMessage('deljob', id));
+  }
+
+  sendGotJob(peerId: string, id: string): void {
+    this.#sendJobIdTo([peerId], this.#jobIdMessage('gotjob', id));
+  }
+
+  sendGotAck(peerId: string, id: string, known: boolean): void {
+    this.#sendJobIdTo([peerId], this.#jobIdMessage('gotack', id, known ? 1 : 0));
   }
 
   sendSetAck(peerId: string, job: Job): void {
@@ -453,7 +451,7 @@ export class Cluster implements BusEndpoint {
         break;
       }
       case 'repljob':
-        if (known !== undefined) this.#receiveReplJob(msg, known);
+        if (known !== undefined) this.jobMessages.receiveReplJob(msg, known.id);
         break;
       case 'yourjobs':
         if (known !== undefined && msg.jobs.length > 0)
@@ -463,10 +461,10 @@ export class Cluster implements BusEndpoint {
         if (known !== undefined) this.node.federation.receiveNeedJobs(known.id, msg.queue, msg.aux);
         break;
       case 'pause':
-        if (known !== undefined) this.#receivePause(msg.queue, msg.aux);
+        if (known !== undefined) this.jobMessages.receivePause(msg.queue, msg.aux);
         break;
       default:
-        if (known !== undefined) this.#receiveJobId(msg, known);
+        if (known !== undefined) this.jobMessages.receiveJobId(msg, known.id);
     }
     this.node.serveReadyQueues();
   }
@@ -567,124 +565,5 @@ export class Cluster implements BusEndpoint {
     p.failTime = now;
     for (const q of this.nodes.values()) this.#send(q, { ...this.#base(), type: 'fail', about: p.id });
     this.updateReachable();
-  }
-
-  #receiveReplJob(msg: JobsMessage, sender: PeerNode): void {
-    const s = msg.jobs[0];
-    if (msg.jobs.length !== 1 || s === undefined) return;
-    const node = this.node;
-    if (this.leaving || node.memory.level() > 0) return;
-    if (node.lookupQueue(s.queue)?.pausedIn) return;
-    const job = deserializeJob(s, node.unixtime(), (id) => this.nodes.has(id));
-    job.bcastQueued = true;
-    this.#setReceivedRequeueTime(job);
-    const existing = node.jobs.get(job.id);
-    if (existing !== undefined) {
-      for (const id of job.nodesDelivered) existing.nodesDelivered.add(id);
-    } else {
-      node.registerJob(job);
-      node.updateJobAwakeTime(job);
-    }
-    if (!msg.noreply) this.#sendJobIdTo([sender.id], this.#jobIdMessage('gotjob', job.id));
-  }
-
-  /** A received copy re-queues itself after DELAY + RETRY unless told otherwise. */
-  #setReceivedRequeueTime(job: Job): void {
-    if (job.retry > 0) {
-      job.bcastWillQueue = true;
-      job.qtime = this.node.now() + job.delay * 1000 + job.retry * 1000 + randomTimeError(DISQUE_TIME_ERR);
-    } else {
-      job.qtime = 0;
-    }
-  }
-
-  /** @internal Used by federation to rebuild imported jobs. */
-  buildReceivedJob(s: Parameters<typeof deserializeJob>[0]): Job {
-    const job = deserializeJob(s, this.node.unixtime(), (id) => this.nodes.has(id));
-    this.#setReceivedRequeueTime(job);
-    return job;
-  }
-
-  #receivePause(queue: Buffer, flags: number): void {
-    const node = this.node;
-    let q = node.lookupQueue(queue);
-    if (q === undefined) {
-      if (flags === 0) return;
-      q = node.createQueue(queue);
-    }
-    node.setPaused(q, PAUSED_IN, (flags & PAUSED_IN) !== 0);
-    node.setPaused(q, PAUSED_OUT, (flags & PAUSED_OUT) !== 0);
-  }
-
-  #receiveJobId(msg: JobIdMessage, sender: PeerNode): void {
-    const node = this.node;
-    const job = node.jobs.get(msg.id);
-    switch (msg.type) {
-      case 'gotjob':
-        if (job !== undefined && job.state === 'wait-repl' && job.nodesConfirmed !== null) {
-          job.nodesConfirmed.add(sender.id);
-          if (job.nodesConfirmed.size === job.repl) node.replicationAchieved(job);
-        }
-        return;
-      case 'setack': {
-        let j = job;
-        if (j !== undefined) {
-          if (j.state === 'wait-repl' && !node.replicationAchieved(j)) return;
-          j = node.jobs.get(msg.id);
-          if (j !== undefined) node.acknowledgeJob(j);
-        }
-        if (j === undefined || j.nodesDelivered.size <= msg.aux) {
-          this.#sendJobIdTo([sender.id], this.#jobIdMessage('gotack', msg.id, j !== undefined ? 1 : 0));
-        } else {
-          if (msg.aux === 0) this.#sendJobIdTo([sender.id], this.#jobIdMessage('gotack', msg.id, 1));
-          node.tryJobGC(j);
-        }
-        return;
-      }
-      case 'gotack':
-        if (job !== undefined) node.gotAckReceived(sender.id, job, msg.aux !== 0);
-        return;
-      case 'deljob':
-        if (job !== undefined) node.unregisterJob(job);
-        return;
-      case 'enqueue':
-        if (job !== undefined && (job.state === 'wait-repl' || job.state === 'active')) {
-          const q = node.lookupQueue(job.queueKey);
-          if (q === undefined || !q.pausedIn) {
-            job.bcastQueued = false;
-            if (msg.aux === 0) node.enqueueJob(job, false);
-            else node.updateJobRequeueTime(job, node.now() + msg.aux * 1000);
-          }
-        }
-        return;
-      case 'queued':
-      case 'working':
-        if (job === undefined) return;
-        if (job.state === 'acked') {
-          this.sendSetAck(sender.id, job);
-          return;
-        }
-        if (
-          job.state === 'queued' &&
-          (msg.type === 'working' || compareNodeIdsByJob(sender.id, node.id, job.id) > 0)
-        ) {
-          node.dequeueJob(job);
-        }
-        if (job.retry > 0) {
-          job.bcastWillQueue = true;
-          node.updateJobRequeueTime(job, node.now() + job.retry * 1000 + randomTimeError(DISQUE_TIME_ERR));
-        }
-        if (msg.type === 'queued') {
-          if (msg.incrNacks) job.nacks++;
-          if (msg.incrDeliveries) job.deliveries++;
-        }
-        return;
-      case 'willqueue':
-        if (job === undefined) return;
-        if (job.state === 'active' || job.state === 'queued') job.nodesDelivered.add(sender.id);
-        if (job.state === 'queued') this.#broadcastQueuedNoFlags(job);
-        else if (job.state === 'acked') this.sendSetAck(sender.id, job);
-        return;
-    }
   }
 }

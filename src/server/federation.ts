@@ -111,7 +111,7 @@ export class Federation {
     for (const s of jobs) {
       let job = node.jobs.get(s.id);
       if (job === undefined) {
-        job = node.cluster.buildReceivedJob(s);
+        job = node.cluster.jobMessages.buildReceivedJob(s);
         node.registerJob(job);
       }
       // Moving a job between queues is not a re-queue: no QUEUED broadcast the first time.
