@@ -4,7 +4,10 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Transpile only (no type check here: `npm run typecheck` does that once for everything).
-  transform: { '^.+\\.(t|j|mj)s$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', isolatedModules: true }] },
+  transform: {
+    '^.+\\.(t|j)s$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', isolatedModules: true }],
+    '^.+\\.mjs$': '<rootDir>/test/transforms/esm-to-cjs.cjs',
+  },
   // p-retry and is-network-error ship ESM only: let ts-jest turn them into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(p-retry|is-network-error)/)'],
   // Sources import with NodeNext's '.js' suffix; jest resolves them to the .ts files.
