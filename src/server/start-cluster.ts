@@ -98,14 +98,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   }
   const base = resolveServerOptions({ ...options, port: 0 });
   const members: EmbeddedNode[] = [];
-  const running: boolean[] = [];
   try {
     for (let i = 0; i < count; i++) {
       const node = new DisqueNode({ ...base, port: options.ports?.[i] ?? 0 });
       const m = new EmbeddedNode(node);
       members.push(m);
       await m.listen(base.host, node.options.port);
-      running.push(true);
     }
   } catch (e) {
     await Promise.all(members.map((m) => m.close()));
@@ -132,14 +130,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   return {
     nodes: infos,
     async stop(i) {
-      const m = member(i);
-      if (!running[i]) return;
-      running[i] = false;
-      await m.close();
+      await member(i).close();
     },
     async restart(i) {
       const old = member(i);
-      if (running[i]) return;
+      if (!old.closed) return;
       const node = new DisqueNode({ ...base, port: old.node.port, nodeId: old.node.id });
       const m = new EmbeddedNode(node);
       node.cluster.myself.host = old.node.cluster.myself.host;
@@ -149,19 +144,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       node.cluster.resetLinks();
       await m.listen(base.host, old.node.port);
       members[i] = m;
-      running[i] = true;
     },
     async leave(i, leaving = true) {
       member(i).node.cluster.setLeaving(leaving);
     },
     isRunning(i) {
-      member(i);
-      return running[i] === true;
+      return !member(i).closed;
     },
     close() {
-      closing ??= Promise.all(members.map((_, i) => (running[i] ? member(i).close() : undefined))).then(
-        () => undefined,
-      );
+      closing ??= Promise.all(members.map((m) => m.close())).then(() => undefined);
       return closing;
     },
   };

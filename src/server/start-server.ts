@@ -44,7 +44,15 @@ export class EmbeddedNode {
 
   async listen(host: string, port: number): Promise<number> {
     this.#closing = null;
-    return this.tcp.listen(host, port);
+    const bound = await this.tcp.listen(host, port);
+    // SHUTDOWN stops the node like close() does (and a cluster then sees it as stopped).
+    this.node.onShutdown = () => void this.close();
+    return bound;
+  }
+
+  /** Whether close() (or SHUTDOWN) stopped this node. */
+  get closed(): boolean {
+    return this.#closing !== null;
   }
 
   close(): Promise<void> {

@@ -37,7 +37,6 @@ export class TcpServer {
     this.node.cluster.myself.port = bound;
     this.node.clientCount = () => this.#clients.size;
     this.node.clientList = () => this.#clients;
-    this.node.onShutdown = () => void this.close();
     registerEndpoint(host, bound, this.node.cluster);
     this.node.start();
     return bound;

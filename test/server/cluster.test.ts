@@ -134,3 +134,22 @@ describe('startCluster - a job whose queued copy died is re-queued by a replica'
     expect(await b.call('GETJOB', 'TIMEOUT', 10000, 'FROM', 'rq')).toEqual([['rq', id, 'payload']]);
   });
 });
+
+describe('startCluster - SHUTDOWN', () => {
+  let cluster: ClusterHandle;
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 2 });
+  });
+  afterAll(() => cluster.close());
+
+  test('SHUTDOWN stops the node like stop(i); restart(i) brings it back', async () => {
+    const c = new RespClient(cluster.nodes[1]!.port);
+    await expect(c.call('SHUTDOWN')).rejects.toThrow('connection closed');
+    await eventually(async () => !cluster.isRunning(1), 1000);
+    await cluster.restart(1);
+    expect(cluster.isRunning(1)).toBe(true);
+    const c2 = new RespClient(cluster.nodes[1]!.port);
+    expect(await c2.call('PING')).toEqual({ status: 'PONG' });
+    c2.close();
+  });
+});
