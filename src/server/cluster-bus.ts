@@ -15,7 +15,13 @@ export interface BusEndpoint {
   receive(msg: ClusterMessage, dstHost: string): void;
 }
 
-const registry = new Map<string, BusEndpoint>();
+/**
+ * Kept on `globalThis` under a registered symbol, so that the ESM and the CommonJS build of this
+ * package, if both get loaded in one process, still share one network.
+ */
+const REGISTRY_KEY = Symbol.for('disque-ts.embedded-server.registry');
+const holder = globalThis as { [REGISTRY_KEY]?: Map<string, BusEndpoint> };
+const registry: Map<string, BusEndpoint> = (holder[REGISTRY_KEY] ??= new Map<string, BusEndpoint>());
 
 /** Hosts that mean "this machine" are registered under 127.0.0.1 too. */
 const LOOPBACK_ALIASES = new Set(['0.0.0.0', '::', 'localhost', '::1', '']);
