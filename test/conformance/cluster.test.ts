@@ -1,6 +1,6 @@
 /**
  * Multi-node golden transcripts (20-24) and the slow single-node eviction transcript (30, on a
- * 50× clock) replayed against embedded servers that start unjoined and CLUSTER MEET each other.
+ * 25× clock) replayed against embedded servers that start unjoined and CLUSTER MEET each other.
  * Set CONFORMANCE_VERBOSE=1 to print the volatile steps that differ.
  */
 import { transcriptNames } from './harness.js';

@@ -108,6 +108,21 @@ function scaleStep(step: ScenarioStep, scale: number): ScenarioStep {
   return s;
 }
 
+/** The paths where two normalised replies differ, e.g. `v[9].v: "{ttl~86380}" vs "{ttl~86370}"`. */
+function leafDiffs(a: unknown, b: unknown, path = '', out: string[] = []): string[] {
+  if (out.length >= 5) return out;
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) {
+      const sub = Array.isArray(a) ? `${path}[${k}]` : path === '' ? k : `${path}.${k}`;
+      leafDiffs((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], sub, out);
+    }
+  } else if (JSON.stringify(a) !== JSON.stringify(b)) {
+    out.push(`${path || '(reply)'}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+  }
+  return out;
+}
+
 /** Replays the scenario of transcript `name` and compares it with the golden transcript. */
 export async function replay(name: string, settings: ReplaySettings = {}): Promise<ReplayResult> {
   const golden = loadGolden(name);
@@ -131,7 +146,8 @@ export async function replay(name: string, settings: ReplaySettings = {}): Promi
       }
       if (JSON.stringify(gs.norm) !== JSON.stringify(cs.norm)) {
         d.push(
-          `reply differs:\n    golden:    ${JSON.stringify(gs.norm)}\n    candidate: ${JSON.stringify(cs.norm)}`,
+          `reply differs at ${leafDiffs(gs.norm, cs.norm).join('; ')}\n` +
+            `    golden:    ${JSON.stringify(gs.norm)}\n    candidate: ${JSON.stringify(cs.norm)}`,
         );
       }
       if (gs.poll !== undefined && cs.poll !== undefined && gs.poll.satisfied !== cs.poll.satisfied) {

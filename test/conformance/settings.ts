@@ -8,7 +8,11 @@ import { ScaledClock } from '../../src/server/clock.js';
 import type { TranscriptStep } from './recorder.js';
 import type { ReplaySettings } from './harness.js';
 
-const EVICTION_SCALE = 50;
+/**
+ * 310 s in ~12 s. Not faster: step 23 expects `ttl` ≈ 86090, i.e. 306-315 s elapsed since the
+ * ADDJOB, and every real millisecond of step latency costs EVICTION_SCALE virtual ones.
+ */
+const EVICTION_SCALE = 25;
 /** Clock speed for scenarios that merely wait a few seconds. */
 const FAST = 4;
 
@@ -36,9 +40,10 @@ export const SETTINGS: Readonly<Record<string, ReplaySettings>> = {
   '09-pause': { timeScale: FAST },
   '23-leaving-cluster': { timeScale: FAST },
   // ~18 s of Disque time: a killed replica becomes PFAIL after cluster-node-timeout (15 s), then
-  // FAIL; later SHOWs expect `ttl` ≈ 86380, i.e. that this much time really elapsed for the server.
-  '24-node-failure': { timeScale: 10 },
-  // 310 s of Disque time (queue eviction after 300 s idle, a RETRY 300 re-queue) in ~6 s.
+  // FAIL; later SHOWs expect `ttl` ≈ 86380, i.e. 16-25 s really elapsed for the server. At 5x the
+  // real latency of the ~40 steps adds little virtual time even on a busy machine.
+  '24-node-failure': { timeScale: 5 },
+  // 310 s of Disque time: queue eviction after 300 s idle, a RETRY 300 re-queue.
   '30-queue-eviction-slow': evictionSettings(),
 };
 
@@ -58,7 +63,7 @@ export const SETTINGS: Readonly<Record<string, ReplaySettings>> = {
  */
 function evictionSettings(): ReplaySettings {
   const target = 650; // ms into a second for the ADDJOB of e1
-  let start = 450; // start phase that lands the ADDJOB near `target`, corrected after a bad run
+  let start = 550; // start phase that lands the ADDJOB near `target`, corrected after a bad run
   const phaseOf = (steps: readonly TranscriptStep[]): { phase: number; gap: number } | undefined => {
     const show = steps.find((st) => st.i === 23)?.reply;
     const add = steps.find((st) => st.i === 4);
