@@ -43,7 +43,11 @@ export {
   type NodeStats,
   type NodeSwitch,
   type BlockingOptions,
+  type RunOptions,
 } from './pool.js';
 export { Affinity, type AffinityOptions, type AffinitySwitch } from './affinity.js';
 export { formatAddress, PRIORITY_UNUSABLE, type NatMap, type NodeView } from './nodes.js';
 export { NoNodeAvailableError } from './errors.js';
+export { connect, Jobs, type ConnectOptions, type JobRef, type WaitOptions } from './jobs.js';
+export type { JobsConfig } from './options.js';
+export { json, string, buffer, DecodeError, type Codec, type UndecodedJob } from './codec.js';

@@ -115,6 +115,18 @@ export interface NodeStats {
   readonly pending: number;
 }
 
+/** Options of {@link Pool.run}. */
+export interface RunOptions {
+  /** When the command may be sent again after a failure. @defaultValue 'idempotent' */
+  retry?: RetryPolicy | undefined;
+  /** Prefer this node (id, id prefix or `host:port`) while it is usable. */
+  node?: string | undefined;
+  /** Only ever use `node`: fail with {@link NoNodeAvailableError} rather than go elsewhere. */
+  strict?: boolean | undefined;
+  /** Abandons the call (no further retries). */
+  signal?: AbortSignal | undefined;
+}
+
 /** Options of one blocking GETJOB through the pool. */
 export interface BlockingOptions {
   /** Abandons the call: the connection is destroyed (never returned armed to the pool). */
@@ -472,12 +484,18 @@ export class Pool extends EventEmitter<PoolEvents> {
   async run<A extends readonly unknown[], R>(
     command: Command<A, R>,
     args: A,
-    options: { retry?: RetryPolicy; node?: string | undefined; signal?: AbortSignal | undefined } = {},
+    options: RunOptions = {},
   ): Promise<R> {
     command.args(...args); // bad arguments fail before any node is chosen, and are never retried
     return this.#retry(options.retry ?? 'idempotent', options.signal, async (avoid) => {
       const pinned = options.node === undefined ? undefined : this.#find(options.node);
-      const node = pinned?.usable && !avoid.has(pinned) ? pinned : this.#choose(avoid);
+      if (options.strict && !pinned?.up)
+        throw new NoNodeAvailableError(`Node ${options.node ?? ''} is not known or not reachable`);
+      const node = options.strict
+        ? (pinned as NodeState)
+        : pinned?.usable && !avoid.has(pinned)
+          ? pinned
+          : this.#choose(avoid);
       try {
         return await this.#sharedConnection(node).run(command, ...args);
       } catch (err) {

@@ -1,0 +1,418 @@
+import { inspect } from 'node:util';
+import * as C from './commands/index.js';
+import type { Milliseconds } from './commands/types.js';
+import type { Job, JobInfo } from './job.js';
+import { Pool, type PoolOptions } from './pool.js';
+import { Affinity, type AffinityOptions } from './affinity.js';
+import { DecodeError, string, type Codec } from './codec.js';
+import { addJobOptions, validateConfig, type JobsConfig } from './options.js';
+import { TimeoutError } from './errors.js';
+import { jobIdNodePrefix } from './job-id.js';
+import * as v from './commands/validate.js';
+
+/** A job or its id, wherever a job is expected. */
+export type JobRef = string | { readonly id: string };
+
+/** Options of {@link connect}: the pool's, plus the codec and the handle's defaults. */
+export interface ConnectOptions<T> extends PoolOptions {
+  /** How bodies are written and read. @defaultValue string() — UTF-8 strings */
+  codec?: Codec<T> | undefined;
+  /** Defaults of the handle (see {@link JobsConfig}). */
+  defaults?: JobsConfig | undefined;
+  /** Node affinity of this handle's consumers. */
+  affinity?: AffinityOptions | undefined;
+}
+
+/** Options of {@link Jobs.wait}. */
+export interface WaitOptions {
+  /** Give up after this long (TimeoutError), in ms; `0` waits forever. @defaultValue 0 */
+  timeout?: Milliseconds | undefined;
+  /** Abandons the wait. */
+  signal?: AbortSignal | undefined;
+}
+
+/** What every handle derived from one {@link connect} shares. */
+interface Core<T> {
+  readonly pool: Pool;
+  readonly codec: Codec<T>;
+  readonly affinity: Affinity;
+}
+
+const idOf = (ref: JobRef, name: string): string =>
+  typeof ref === 'string'
+    ? ref
+    : ref !== null && typeof ref === 'object' && 'id' in ref
+      ? ref.id
+      : v.fail(name, 'a job or a job id', ref);
+
+const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/**
+ * Opens a {@link Jobs} handle on a new {@link Pool} (nodes from `options.nodes` or `DISQUE_NODES`).
+ * The pool connects on first use.
+ *
+ * @example
+ * ```ts
+ * const jobs = connect();                                  // string bodies
+ * const typed = connect({ codec: json<{ n: number }>() }); // JSON bodies
+ * ```
+ */
+export function connect(options?: ConnectOptions<string> & { codec?: undefined }): Jobs<string>;
+export function connect<T>(options: ConnectOptions<T> & { codec: Codec<T> }): Jobs<T>;
+export function connect<T>(options: ConnectOptions<T> = {}): Jobs<T> {
+  const { codec, defaults, affinity, ...poolOptions } = options;
+  const config = validateConfig(defaults, 'options.defaults');
+  return Jobs.create<T>(new Pool(poolOptions), codec ?? (string() as unknown as Codec<T>), config, affinity);
+}
+
+/**
+ * The high-level client: add jobs, get them (queues in priority order), acknowledge them.
+ *
+ * Options are immutable per handle: every fluent call (`timeout`, `replicate`, `delay`, `retry`,
+ * `ttl`, `maxLen`, `async`, `count`) and `with()` return a new handle sharing the same pool;
+ * `use()` changes the defaults of the handle it is called on. Durations are milliseconds.
+ *
+ * @typeParam T - the data in a job (`string` unless a codec says otherwise)
+ * @example
+ * ```ts
+ * const jobs = connect();
+ * const id = await jobs.timeout(1000).replicate(2).add('hello', 'greetings');
+ * const job = await jobs.get('urgent', 'greetings'); // urgent first
+ * await jobs.ack(job);
+ * await jobs.close();
+ * ```
+ */
+export class Jobs<T = string> {
+  readonly #core: Core<T>;
+  #config: Readonly<JobsConfig>;
+
+  private constructor(core: Core<T>, config: JobsConfig) {
+    this.#core = core;
+    this.#config = Object.freeze({ ...config });
+  }
+
+  /** @internal */
+  static create<T>(pool: Pool, codec: Codec<T>, config: JobsConfig, affinity?: AffinityOptions): Jobs<T> {
+    return new Jobs<T>({ pool, codec, affinity: new Affinity(affinity) }, config);
+  }
+
+  /** The options of this handle. */
+  get config(): Readonly<JobsConfig> {
+    return this.#config;
+  }
+
+  /** The pool under this handle (shared by every derived handle). */
+  get pool(): Pool {
+    return this.#core.pool;
+  }
+
+  /** The codec of this handle. */
+  get codec(): Codec<T> {
+    return this.#core.codec;
+  }
+
+  // ---- options --------------------------------------------------------------------------
+
+  /** A new handle with these options merged over this one's. This handle is unchanged. */
+  with(config: JobsConfig): Jobs<T> {
+    return new Jobs(this.#core, { ...this.#config, ...validateConfig(config) });
+  }
+
+  /** Sets defaults on this handle (handles already derived from it keep theirs). Returns this. */
+  use(config: JobsConfig): this {
+    this.#config = Object.freeze({ ...this.#config, ...validateConfig(config) });
+    return this;
+  }
+
+  /** A handle whose calls wait at most `ms` on the server (add: replication; get: blocking). */
+  timeout(ms: Milliseconds): Jobs<T> {
+    return this.with({ timeout: ms });
+  }
+  /** A handle adding jobs with `n` copies. */
+  replicate(n: number): Jobs<T> {
+    return this.with({ replicate: n });
+  }
+  /** A handle adding jobs queued only after `ms` (whole seconds). */
+  delay(ms: Milliseconds): Jobs<T> {
+    return this.with({ delay: ms });
+  }
+  /** A handle adding jobs delivered again if not acked `ms` after queueing; 0 = at-most-once. */
+  retry(ms: Milliseconds): Jobs<T> {
+    return this.with({ retry: ms });
+  }
+  /** A handle adding jobs that live at most `ms` (whole seconds). */
+  ttl(ms: Milliseconds): Jobs<T> {
+    return this.with({ ttl: ms });
+  }
+  /** A handle refusing to add to a queue already holding `n` jobs. */
+  maxLen(n: number): Jobs<T> {
+    return this.with({ maxLen: n });
+  }
+  /** A handle adding jobs asynchronously (reply before replication). */
+  async(enabled = true): Jobs<T> {
+    return this.with({ async: enabled });
+  }
+  /** A handle whose `getMany` takes up to `n` jobs by default. */
+  count(n: number): Jobs<T> {
+    return this.with({ count: n });
+  }
+  /** A handle whose waiting calls stop when `signal` aborts. */
+  signal(signal: AbortSignal): Jobs<T> {
+    return this.with({ signal });
+  }
+
+  // ---- producing ------------------------------------------------------------------------
+
+  /**
+   * Adds a job and resolves to its id. On a cluster it is retried on another node when a node
+   * fails: at-least-once jobs after any failure (a duplicate is within at-least-once), at-most-once
+   * jobs (retry 0) only when certainly not applied.
+   * @example
+   * ```ts
+   * await jobs.retry(60_000).add('resize 42.png', 'images');
+   * ```
+   */
+  async add(data: T, queue: string, options?: JobsConfig): Promise<string> {
+    const config =
+      options === undefined ? this.#config : { ...this.#config, ...validateConfig(options, 'options') };
+    const body = this.#core.codec.encode(data);
+    return this.#core.pool.run(C.ADDJOB, [v.queueName('queue', queue), body, addJobOptions(config)], {
+      retry: config.retry === 0 ? 'unsent' : 'at-least-once',
+      signal: config.signal,
+    });
+  }
+
+  // ---- consuming ------------------------------------------------------------------------
+
+  /**
+   * The next job from the first non-empty queue, in the order given: list queues from the most
+   * to the least urgent. Blocks until a job comes, or for the handle's `timeout` (then rejects
+   * with {@link TimeoutError}).
+   * @throws {@link DecodeError} when the codec cannot read the body (the job is not lost)
+   */
+  async get(...queues: string[]): Promise<Job<T>> {
+    const [job] = await this.#fetch(queues, { timeout: this.#config.timeout ?? 0 });
+    if (!job) throw new TimeoutError(`No job in ${queues.join(', ')} within ${this.#config.timeout ?? 0} ms`);
+    return job;
+  }
+
+  /** The next job if one is queued right now, else `null` (never blocks). */
+  async tryGet(...queues: string[]): Promise<Job<T> | null> {
+    const [job] = await this.#fetch(queues, { nohang: true });
+    return job ?? null;
+  }
+
+  /**
+   * Up to `count` jobs, one per queue per pass over the queues. Blocks (up to the handle's
+   * timeout) only when none is queued, and then returns the first one that arrives.
+   */
+  async getMany(count: number, ...queues: string[]): Promise<Job<T>[]> {
+    return this.#fetch(queues, { count: v.integer('count', count, 1), timeout: this.#config.timeout ?? 0 });
+  }
+
+  /** @internal Fetches through the pool and decodes. */
+  async #fetch(
+    queues: readonly string[],
+    options: C.GetJobOptions,
+    affinity = this.#core.affinity,
+  ): Promise<Job<T>[]> {
+    const { pool, codec } = this.#core;
+    const control = { affinity, signal: this.#config.signal };
+    const raw: Job<string | Buffer>[] = codec.binary
+      ? await pool.getJobBuffer(queues, options, control)
+      : await pool.getJob(queues, options, control);
+    return this.#decode(raw);
+  }
+
+  async #decode(raw: Job<string | Buffer>[]): Promise<Job<T>[]> {
+    const jobs: Job<T>[] = [];
+    for (let i = 0; i < raw.length; i++) {
+      const job = raw[i] as Job<string | Buffer>;
+      try {
+        jobs.push({ ...job, body: this.#core.codec.decode(job.body) });
+      } catch (cause) {
+        // The jobs fetched with it go back to their queues at once; this one waits for its RETRY.
+        const others = raw.filter((_, k) => k !== i).map((j) => j.id);
+        if (others.length) await this.#core.pool.runByJob(C.NACK, others).catch(() => undefined);
+        throw new DecodeError({ id: job.id, queue: job.queue, body: job.body }, cause);
+      }
+    }
+    return jobs;
+  }
+
+  /** Acknowledges jobs: they are deleted cluster-wide. Resolves to how many were known. */
+  ack(...jobs: JobRef[]): Promise<number> {
+    return this.#byIds(C.ACKJOB, jobs);
+  }
+
+  /** Deletes jobs at once everywhere, without the acknowledgement protocol. */
+  fastAck(...jobs: JobRef[]): Promise<number> {
+    return this.#byIds(C.FASTACK, jobs);
+  }
+
+  /** Puts jobs back at the front of their queue for another delivery, counting a NACK. */
+  nack(...jobs: JobRef[]): Promise<number> {
+    return this.#byIds(C.NACK, jobs);
+  }
+
+  async #byIds(command: C.Command<string[], number>, jobs: JobRef[]): Promise<number> {
+    return this.#core.pool.runByJob(
+      command,
+      jobs.map((j, i) => idOf(j, `jobs[${i}]`)),
+    );
+  }
+
+  /**
+   * Extends the lease of a job in hand: it will not be delivered again for a full RETRY period.
+   * Resolves to that period in ms.
+   * @throws {@link TooLateError} past half the job's TTL
+   */
+  working(job: JobRef): Promise<Milliseconds> {
+    return this.#core.pool.runOnJob(C.WORKING, idOf(job, 'job'));
+  }
+
+  /** What the node that created the job knows of it, body decoded; `null` when it does not know it. */
+  async show(job: JobRef): Promise<JobInfo<T> | null> {
+    const info = await this.#core.pool.runOnJob(C.SHOW_BUFFER, idOf(job, 'job'));
+    if (!info) return null;
+    const body =
+      info.body === null
+        ? null
+        : this.#core.codec.decode(this.#core.codec.binary ? info.body : info.body.toString('utf8'));
+    return { ...info, body };
+  }
+
+  /** Jobs queued in `queue`, summed over every reachable node. */
+  async len(queue: string): Promise<number> {
+    v.queueName('queue', queue);
+    await this.#core.pool.ready();
+    const nodes = this.#core.pool.nodes().filter((n) => n.up && n.id !== undefined);
+    const lengths = await Promise.all(
+      nodes.map((n) =>
+        this.#core.pool.run(C.QLEN, [queue], { node: n.id, strict: true, retry: 'never' }).catch(() => 0),
+      ),
+    );
+    return lengths.reduce((a, b) => a + b, 0);
+  }
+
+  /** Up to `count` jobs queued in `queue` on one node, oldest first, without taking them. */
+  async peek(queue: string, count = 10): Promise<Job<T>[]> {
+    const raw = await this.#core.pool.run(C.QPEEK_BUFFER, [queue, count]);
+    return raw.map((job) => ({
+      ...job,
+      body: this.#core.codec.decode(this.#core.codec.binary ? job.body : job.body.toString('utf8')),
+    }));
+  }
+
+  /**
+   * Resolves when the job has been acknowledged: a copy is in `acked` state, or every node that
+   * had a copy no longer knows it (acknowledged and collected — or expired or deleted: Disque
+   * keeps no trace that tells them apart). Polls SHOW with back-off (10 ms doubling to 1 s).
+   * @throws {@link TimeoutError} when `timeout` passes first
+   */
+  async wait(job: JobRef, options: WaitOptions = {}): Promise<void> {
+    const id = idOf(job, 'job');
+    const o = v.options<WaitOptions>('options', options, ['timeout', 'signal']);
+    const timeout = o.timeout === undefined ? 0 : v.millis('options.timeout', o.timeout);
+    const signal = o.signal ?? this.#config.signal;
+    const deadline = timeout > 0 ? Date.now() + timeout : Infinity;
+    const pool = this.#core.pool;
+    let holders: Set<string> | undefined;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 1000)) {
+      signal?.throwIfAborted();
+      if (holders === undefined) {
+        const info = await pool.runOnJob(C.SHOW, id).catch(() => undefined);
+        if (info === null || info?.state === 'acked') return;
+        if (info) holders = new Set(info.nodesDelivered);
+      } else {
+        for (const node of [...holders]) {
+          const info = await pool
+            .run(C.SHOW, [id], { node, strict: true, retry: 'never' })
+            .catch(() => undefined); // unreachable: cannot tell yet
+          if (info?.state === 'acked') return;
+          if (info === null) holders.delete(node);
+        }
+        if (holders.size === 0) return;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new TimeoutError(`Job ${id} was not acknowledged within ${timeout} ms`);
+      await sleep(Math.min(delay, left), signal);
+    }
+  }
+
+  // ---- request / reply ------------------------------------------------------------------
+
+  /**
+   * Adds a job and waits for its reply, which a worker sends with {@link Jobs.reply} (or any client
+   * by adding a job to the queue named after the request's id — the pattern Python and Go users
+   * of Disque follow). Both sides use the node that created the request, so the reply needs no
+   * federation hop. On timeout the request is deleted if not yet taken, and TimeoutError thrown.
+   * @example
+   * ```ts
+   * const sum = await jobs.request('[1,2]', 'adder', { timeout: 5000 });
+   * ```
+   */
+  async request(
+    data: T,
+    queue: string,
+    options: { timeout?: Milliseconds | undefined } & JobsConfig = {},
+  ): Promise<T> {
+    const timeout = options.timeout ?? this.#config.timeout ?? 30_000;
+    const id = await this.add(data, queue, { ...options, timeout: this.#config.timeout ?? 5000 });
+    const affinity = new Affinity({ enabled: false });
+    affinity.preferred = jobIdNodePrefix(id);
+    let replies: Job<T>[];
+    try {
+      replies = await this.#fetch([id], { timeout: v.millis('options.timeout', timeout, 1) }, affinity);
+    } catch (err) {
+      await this.fastAck(id).catch(() => undefined);
+      throw err;
+    }
+    const reply = replies[0];
+    if (!reply) {
+      // Nobody took it in time: make sure nobody does later.
+      await this.fastAck(id).catch(() => undefined);
+      throw new TimeoutError(`No reply to job ${id} on queue ${queue} within ${timeout} ms`);
+    }
+    await this.ack(reply).catch(() => undefined);
+    return reply.body;
+  }
+
+  /** Answers a request: adds `result` to the queue named after the request's id, then acks the request. */
+  async reply(request: JobRef, result: T): Promise<void> {
+    const id = idOf(request, 'request');
+    await this.#core.pool.run(
+      C.ADDJOB,
+      [id, this.#core.codec.encode(result), { ...addJobOptions(this.#config), replicate: 1 }],
+      {
+        node: jobIdNodePrefix(id),
+        retry: 'at-least-once',
+      },
+    );
+    await this.ack(id);
+  }
+
+  // ---- life cycle -----------------------------------------------------------------------
+
+  /** Closes the pool shared by this handle and every handle derived from it. */
+  close(): Promise<void> {
+    return this.#core.pool.close();
+  }
+
+  /** Never shows passwords. */
+  [inspect.custom](): string {
+    const { signal: _signal, ...config } = this.#config;
+    return `Jobs { config: ${inspect(config)} }`;
+  }
+}

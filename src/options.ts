@@ -1,0 +1,96 @@
+import type { Milliseconds } from './commands/types.js';
+import type { AddJobOptions } from './commands/addjob.js';
+import { ArgumentError } from './errors.js';
+import * as v from './commands/validate.js';
+
+/**
+ * The options of a {@link Jobs} handle, set once with `use`/`with` or per call with the fluent
+ * methods (`jobs.timeout(1000).replicate(2).add(…)`). Durations are milliseconds.
+ */
+export interface JobsConfig {
+  /**
+   * How long a call may wait on the server, in ms: for `add`, the synchronous replication
+   * (ADDJOB's timeout); for `get`, how long to block (GETJOB TIMEOUT; `0` = forever).
+   * @defaultValue 5000 for add; 0 (forever) for get
+   */
+  timeout?: Milliseconds | undefined;
+  /** Copies of each job in the cluster. @defaultValue the server's: min(3, cluster size) */
+  replicate?: number | undefined;
+  /** Queue the job only after this long. Whole seconds (a multiple of 1000). @defaultValue 0 */
+  delay?: Milliseconds | undefined;
+  /**
+   * Deliver the job again if it is not acknowledged this long after it was queued ("retry
+   * after"). `0` = at-most-once. Whole seconds. @defaultValue the server's: ttl/10, at most 5 min
+   */
+  retry?: Milliseconds | undefined;
+  /** Delete the job after this long, whatever happens. Whole seconds. @defaultValue 1 day */
+  ttl?: Milliseconds | undefined;
+  /** Refuse new jobs (`MaxLenError`) while the queue holds this many. */
+  maxLen?: number | undefined;
+  /** Reply before replication completes. @defaultValue false */
+  async?: boolean | undefined;
+  /** How many jobs `getMany` takes at most when no count is given. @defaultValue 1 */
+  count?: number | undefined;
+  /** Abandons waiting calls (`get`, `wait`, `request`) when it aborts. */
+  signal?: AbortSignal | undefined;
+}
+
+const KEYS: readonly (keyof JobsConfig)[] = [
+  'timeout',
+  'replicate',
+  'delay',
+  'retry',
+  'ttl',
+  'maxLen',
+  'async',
+  'count',
+  'signal',
+];
+
+/** A duration Disque keeps in whole seconds: refuse one that would silently round. */
+function wholeSeconds(name: string, value: unknown, min: number): number {
+  const ms = v.millis(name, value, min);
+  if (ms % 1000 !== 0)
+    throw new ArgumentError(
+      name,
+      `Expected \`${name}\` to be whole seconds in ms (Disque keeps it in seconds): ${ms} ms would become ${Math.ceil(ms / 1000)} s`,
+    );
+  return ms;
+}
+
+/**
+ * Validates a partial config, naming the bad option (`config.retry`). Returns a copy without
+ * undefined values.
+ * @internal
+ */
+export function validateConfig(config: unknown, name = 'config'): JobsConfig {
+  const c = v.options<JobsConfig>(name, config, KEYS);
+  const out: JobsConfig = {};
+  if (c.timeout !== undefined) out.timeout = v.millis(`${name}.timeout`, c.timeout);
+  if (c.replicate !== undefined) out.replicate = v.integer(`${name}.replicate`, c.replicate, 1, 65535);
+  if (c.delay !== undefined) out.delay = wholeSeconds(`${name}.delay`, c.delay, 0);
+  if (c.retry !== undefined) out.retry = wholeSeconds(`${name}.retry`, c.retry, 0);
+  if (c.ttl !== undefined) out.ttl = wholeSeconds(`${name}.ttl`, c.ttl, 1000);
+  if (c.maxLen !== undefined) out.maxLen = v.integer(`${name}.maxLen`, c.maxLen, 1);
+  if (c.async !== undefined) out.async = v.flag(`${name}.async`, c.async);
+  if (c.count !== undefined) out.count = v.integer(`${name}.count`, c.count, 1);
+  if (c.signal !== undefined) {
+    if (!(c.signal instanceof AbortSignal)) v.fail(`${name}.signal`, 'an AbortSignal', c.signal);
+    out.signal = c.signal;
+  }
+  return out;
+}
+
+/** The ADDJOB options a config gives. @internal */
+export function addJobOptions(config: JobsConfig): AddJobOptions {
+  const { timeout, replicate, delay, retry, ttl, maxLen } = config;
+  const o: AddJobOptions = {};
+  if (timeout !== undefined) o.timeout = timeout;
+  if (replicate !== undefined) o.replicate = replicate;
+  if (delay !== undefined) o.delay = delay;
+  if (retry !== undefined) o.retry = retry;
+  if (ttl !== undefined) o.ttl = ttl;
+  if (maxLen !== undefined) o.maxLen = maxLen;
+  if (config.async) o.async = true;
+  return o;
+}
