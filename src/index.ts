@@ -47,6 +47,7 @@ export {
 } from './pool.js';
 export { Affinity, type AffinityOptions, type AffinitySwitch } from './affinity.js';
 export { formatAddress, PRIORITY_UNUSABLE, type NatMap, type NodeView } from './nodes.js';
+export { meet, meetFromEnv, type MeetOptions, type MeetResult, type MetNode } from './meet.js';
 export { NoNodeAvailableError } from './errors.js';
 export { connect, Jobs, type ConnectOptions, type JobRef, type WaitOptions } from './jobs.js';
 export type { JobsConfig } from './options.js';
