@@ -52,3 +52,12 @@ export { NoNodeAvailableError } from './errors.js';
 export { connect, Jobs, type ConnectOptions, type JobRef, type WaitOptions } from './jobs.js';
 export type { JobsConfig } from './options.js';
 export { json, string, buffer, DecodeError, type Codec, type UndecodedJob } from './codec.js';
+export {
+  Funnel,
+  type FunnelOptions,
+  type ProcessOptions,
+  type BatchOptions,
+  type FunnelStats,
+  type FunnelEvents,
+} from './funnel.js';
+export type { FunnelJob } from './funnel-job.js';

@@ -8,6 +8,7 @@ import { DecodeError, string, type Codec } from './codec.js';
 import { addJobOptions, validateConfig, type JobsConfig } from './options.js';
 import { TimeoutError } from './errors.js';
 import { jobIdNodePrefix } from './job-id.js';
+import { Funnel, type FunnelOptions } from './funnel.js';
 import * as v from './commands/validate.js';
 
 /** A job or its id, wherever a job is expected. */
@@ -221,14 +222,23 @@ export class Jobs<T = string> {
     return this.#fetch(queues, { count: v.integer('count', count, 1), timeout: this.#config.timeout ?? 0 });
   }
 
-  /** @internal Fetches through the pool and decodes. */
+  /**
+   * The low-level fetch under `get`, `tryGet` and `getMany` (and Funnels): GETJOB with explicit
+   * options through the pool, with this handle's node affinity, bodies decoded.
+   * @param signal - abandons the call; its connection is destroyed, not returned armed
+   */
+  receive(queues: readonly string[], options: C.GetJobOptions, signal?: AbortSignal): Promise<Job<T>[]> {
+    return this.#fetch(queues, options, this.#core.affinity, signal ?? this.#config.signal);
+  }
+
   async #fetch(
     queues: readonly string[],
     options: C.GetJobOptions,
     affinity = this.#core.affinity,
+    signal = this.#config.signal,
   ): Promise<Job<T>[]> {
     const { pool, codec } = this.#core;
-    const control = { affinity, signal: this.#config.signal };
+    const control = { affinity, signal };
     const raw: Job<string | Buffer>[] = codec.binary
       ? await pool.getJobBuffer(queues, options, control)
       : await pool.getJob(queues, options, control);
@@ -349,6 +359,22 @@ export class Jobs<T = string> {
       if (left <= 0) throw new TimeoutError(`Job ${id} was not acknowledged within ${timeout} ms`);
       await sleep(Math.min(delay, left), signal);
     }
+  }
+
+  // ---- funnels ---------------------------------------------------------------------------
+
+  /**
+   * A {@link Funnel} over the queues (most urgent first): `for await (const job of funnel)` with
+   * automatic ack/NACK, prefetch, leases and graceful close. The last argument may be options.
+   * @example
+   * ```ts
+   * for await (const job of jobs.funnel('urgent', 'normal', { prefetch: 64 })) await handle(job.body);
+   * ```
+   */
+  funnel(...args: [...queues: string[], options: FunnelOptions] | string[]): Funnel<T> {
+    const last = args.at(-1);
+    const options = typeof last === 'object' && last !== null ? (args.pop() as FunnelOptions) : {};
+    return new Funnel<T>(this, args as string[], options);
   }
 
   // ---- request / reply ------------------------------------------------------------------
