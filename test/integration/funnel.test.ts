@@ -148,6 +148,22 @@ describe('Funnel - for await', () => {
     await funnel.close();
   });
 
+  test('a lease the server refuses (past half the TTL) is reported, and processing goes on', async () => {
+    const jobs = open();
+    const q = uniqueQueue();
+    const [id] = await addMany(jobs, q, 1, { retry: 1000, ttl: 2000 });
+    const funnel = jobs.funnel(q, { leaseAfter: 100 });
+    const lost: unknown[] = [];
+    funnel.on('lease:lost', (job, error) => lost.push([job.id, (error as Error).name]));
+    for await (const job of funnel) {
+      while (lost.length === 0) await sleep(50);
+      expect(job.id).toBe(id);
+      break;
+    }
+    await funnel.close();
+    expect(lost).toEqual([[id, 'TooLateError']]);
+  });
+
   test('an abort signal closes the funnel and ends the loop', async () => {
     const jobs = open();
     const q = uniqueQueue();

@@ -1,0 +1,23 @@
+import { main } from '../../examples/funnel-worker.js';
+
+describe('examples/funnel-worker', () => {
+  test('processes the whole stream and exits', async () => {
+    const result = await main({ jobs: 500 });
+    expect(result.processed).toBeGreaterThanOrEqual(500);
+    expect(result.left).toBe(0);
+  });
+
+  test('SIGTERM mid-stream: jobs in hand finish, the rest goes back, nothing is lost', async () => {
+    const before = process.listenerCount('SIGTERM');
+    const run = main({ jobs: 3000, workMs: 10, exitWhenDone: false });
+    // Once the worker listens for SIGTERM (the stream is produced), let it work a little.
+    while (process.listenerCount('SIGTERM') === before) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    process.emit('SIGTERM');
+    const { processed, left } = await run;
+    expect(processed).toBeGreaterThan(0);
+    expect(processed).toBeLessThan(3000);
+    // Every job was either processed (acked) or is back in the queue.
+    expect(processed + left).toBe(3000);
+  });
+});
