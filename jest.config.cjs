@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Transpile only (no type check here: `npm run typecheck` does that once for everything).
   transform: {
-    '^.+\\.(t|j)s$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', isolatedModules: true }],
+    '^.+\\.(t|j)s$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }],
     '^.+\\.mjs$': '<rootDir>/test/transforms/esm-to-cjs.cjs',
   },
   // p-retry and is-network-error ship ESM only: let ts-jest turn them into CommonJS for jest.
