@@ -63,7 +63,6 @@ test(
         ...(process.env['RELIABILITY_NO_AFFINITY'] ? { affinity: { enabled: false } } : {}),
       }),
     );
-    const consumer = consumers[0] as Jobs<string>;
     handles.push(producer, ...consumers);
 
     // ---- bookkeeping ----
