@@ -426,6 +426,11 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
         });
         for (const job of jobs) this.#dispatch(this.#handle(job));
       } catch (error) {
+        if (this.#jobs.pool.closed) {
+          // The Jobs handle was closed under the funnel: end its loops rather than spin.
+          void this.close({ timeout: 0 });
+          break;
+        }
         this.emit('error', error);
         if (!this.#closed) await new Promise((resolve) => setTimeout(resolve, FETCH_ERROR_PAUSE));
       }

@@ -644,6 +644,11 @@ export class Pool extends EventEmitter<PoolEvents> {
     });
   }
 
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
   /** Creates a fresh affinity tracker for a consumer. */
   affinity(options?: AffinityOptions): Affinity {
     return new Affinity(options);

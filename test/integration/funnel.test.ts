@@ -304,3 +304,20 @@ describe('Funnel - process', () => {
     await funnel.close();
   });
 });
+
+describe('Funnel - its Jobs handle closed under it', () => {
+  test('the loops end instead of waiting forever', async () => {
+    const jobs = connect({ nodes: `${disque.nodes[0]?.host}:${disque.nodes[0]?.port}`, discover: false });
+    const funnel = jobs.funnel(uniqueQueue());
+    funnel.on('error', () => undefined);
+    const loop = (async () => {
+      let n = 0;
+      for await (const job of funnel) n += job ? 1 : 0;
+      return n;
+    })();
+    await sleep(50);
+    await jobs.close();
+    expect(await loop).toBe(0);
+    expect(funnel.closed).toBe(true);
+  });
+});
