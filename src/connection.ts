@@ -530,6 +530,9 @@ export class Connection {
 
   async #close(): Promise<void> {
     const redis = this.#redis;
+    // Nothing left to close; ioredis' disconnect() would arm a 2 s timer (holding the process
+    // open) waiting for a 'close' event that already happened.
+    if (redis.status === 'end') return;
     if (this.#blocking > 0 || redis.status !== 'ready') {
       redis.disconnect();
       return;
@@ -544,7 +547,7 @@ export class Connection {
    */
   destroy(): void {
     this.#closing ??= Promise.resolve();
-    this.#redis.disconnect();
+    if (this.#redis.status !== 'end') this.#redis.disconnect();
   }
 
   /** Never shows the password. */
