@@ -48,6 +48,18 @@ export {
 export { Affinity, type AffinityOptions, type AffinitySwitch } from './affinity.js';
 export { formatAddress, PRIORITY_UNUSABLE, type NatMap, type NodeView } from './nodes.js';
 export { meet, meetFromEnv, type MeetOptions, type MeetResult, type MetNode } from './meet.js';
+export {
+  status,
+  listJobs,
+  type ClusterStatus,
+  type NodeStatus,
+  type QueueStatus,
+  type QueueNodeStatus,
+  type StatusOptions,
+  type StatusSource,
+  type ListJobsOptions,
+  type ListedJob,
+} from './status.js';
 export { NoNodeAvailableError } from './errors.js';
 export { connect, Jobs, type ConnectOptions, type JobRef, type WaitOptions } from './jobs.js';
 export type { JobsConfig } from './options.js';
