@@ -2,7 +2,8 @@
 // Produce→consume hop latency on a 3-node cluster: the SDK's consumer (Jobs.get with node
 // affinity) against a raw same-node baseline (a blocked GETJOB on the producer's own node).
 // Uses DISQUE_NODES when it lists 3 nodes, else an embedded cluster. Run: npm run bench:hop
-import { Connection, connect, ADDJOB } from '../dist/esm/index.js';
+import { performance } from 'node:perf_hooks';
+import { Connection, connect } from '../dist/esm/index.js';
 import { startCluster } from '../dist/esm/server/index.js';
 
 const N = Number(process.env.HOP_JOBS ?? 600);
