@@ -13,5 +13,6 @@ module.exports = {
   // Sources import with NodeNext's '.js' suffix; jest resolves them to the .ts files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup/no-unhandled-rejections.ts'],
   testTimeout: 30000,
 };
