@@ -78,11 +78,15 @@ export class DisqueNode {
   readonly #ready = new Set<Queue>();
   #running = false;
 
-  constructor(readonly options: ResolvedServerOptions) {
+  /** `clock` replaces the `timeScale` clock (the conformance suite's fast-forwarding clock). */
+  constructor(
+    readonly options: ResolvedServerOptions,
+    clock?: Clock,
+  ) {
     this.#id = options.nodeId ?? randomBytes(20).toString('hex');
     this.host = options.host;
     this.password = options.password;
-    this.clock = new ScaledClock(options.timeScale);
+    this.clock = clock ?? new ScaledClock(options.timeScale);
     this.timers = new TimerGroup(this.clock);
     this.scheduler = new JobScheduler(this.timers, (j) => this.processJob(j));
     this.cluster = new Cluster(this);

@@ -1,6 +1,7 @@
 /**
  * `startServer`: one embedded Disque node listening on TCP.
  */
+import type { Clock } from './clock.js';
 import { DisqueNode } from './node.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import { TcpServer } from './tcp-server.js';
@@ -80,8 +81,20 @@ export class EmbeddedNode {
  * ```
  */
 export async function startServer(options: ServerOptions = {}): Promise<ServerHandle> {
+  return startServerOnClock(undefined, options);
+}
+
+/**
+ * {@link startServer} with a given clock instead of the `timeScale` one (not exported by the
+ * package: the conformance suite runs its nodes on one `VariableClock`).
+ * @internal
+ */
+export async function startServerOnClock(
+  clock: Clock | undefined,
+  options: ServerOptions = {},
+): Promise<ServerHandle> {
   const resolved = resolveServerOptions(options);
-  const node = new DisqueNode(resolved);
+  const node = new DisqueNode(resolved, clock);
   const embedded = new EmbeddedNode(node);
   const port = await embedded.listen(resolved.host, resolved.port);
   return {

@@ -1,6 +1,7 @@
 /**
- * Multi-node golden transcripts (20-24) and the slow single-node eviction transcript (30, on a
- * 25× clock) replayed against embedded servers that start unjoined and CLUSTER MEET each other.
+ * Multi-node golden transcripts (20-24) and the slow single-node eviction transcript (30, its
+ * 5-minute sleeps fast-forwarded) replayed against embedded servers that start unjoined and
+ * CLUSTER MEET each other.
  * Set CONFORMANCE_VERBOSE=1 to print the volatile steps that differ.
  */
 import { transcriptNames } from './harness.js';

@@ -6,22 +6,57 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, type ServerHandle, type ServerOptions } from '../../src/server/index.js';
-import { runScenario, type Scenario, type ScenarioStep, type TranscriptStep } from './recorder.js';
+import { VariableClock } from '../../src/server/clock.js';
+import type { ServerHandle, ServerOptions } from '../../src/server/index.js';
+import { startServerOnClock } from '../../src/server/start-server.js';
+import { runScenario, type Scenario, type TranscriptStep, type TypedReply } from './recorder.js';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'disque-reference');
 
+/**
+ * Waits that may pass on a fast clock. The servers of a run share one {@link VariableClock}: it
+ * runs in real time — every command, reply, poll and blocking wait of the scenario, so a slow or
+ * busy machine adds only its real latency to the virtual timeline — except during these waits,
+ * whose *virtual* length is fixed: they pass `rate` times faster, then the clock is back to real
+ * time by itself, however late the harness notices.
+ */
+export interface FastForward {
+  /** Clock speed while fast-forwarding. */
+  readonly rate: number;
+  /** Sleep steps: their recorded length passes at `rate`. */
+  readonly sleeps?: boolean;
+  /**
+   * Step index → virtual ms that pass at `rate` when the step starts: the first part of a poll
+   * that is known to wait for nothing (see 24-node-failure).
+   */
+  readonly atStep?: Readonly<Record<number, number>>;
+  /**
+   * Parts of sleeps that still pass in real time: `ms` ± `margin` after step `step` started (a race
+   * between server timers, which a fast clock on a busy machine could reorder).
+   */
+  readonly realTimeAround?: readonly {
+    readonly step: number;
+    readonly ms: number;
+    readonly margin: number;
+  }[];
+}
+
 /** How a scenario is run. */
 export interface ReplaySettings {
-  /**
-   * Server clock speed (see `timeScale`); the scenario's sleeps, poll timeouts/intervals and await
-   * timeouts are divided by it, so the virtual timeline is the recorded one.
-   */
-  readonly timeScale?: number;
+  /** Where the clock may run fast (by default everything runs in real time). */
+  readonly fastForward?: FastForward;
   /** Extra server options for every node. */
   readonly options?: ServerOptions;
-  /** Called before the run, e.g. to align the virtual clock (see 30-queue-eviction-slow). */
-  readonly before?: () => Promise<void>;
+  /**
+   * Step index → changes to a poll: `intervalMs` replaces its interval (not compared), and
+   * `endWhen` ends it unsatisfied once a reply shows that what it waits for was skipped (a volatile
+   * step whose state may be too short-lived to be seen), instead of waiting for its timeout.
+   */
+  readonly polls?: Readonly<
+    Record<number, { readonly intervalMs?: number; readonly endWhen?: (reply: TypedReply) => boolean }>
+  >;
+  /** Called before the run, e.g. to align the clock (see 30-queue-eviction-slow). */
+  readonly before?: (clock: VariableClock, signal: AbortSignal) => Promise<void>;
   /**
    * Checks that a run's timing is one for which the recorded outcome is certain (Disque itself
    * races there); returns why not, and the scenario is run again (up to `attempts` times).
@@ -44,6 +79,8 @@ export interface ReplayResult {
   readonly diffs: readonly StepDiff[];
   /** Runs discarded because their timing did not meet the scenario's precondition. */
   readonly rerunReasons: readonly string[];
+  /** The replayed steps (for diagnostics). */
+  readonly candidate: readonly TranscriptStep[];
 }
 
 function loadLines(file: string): unknown[] {
@@ -90,22 +127,44 @@ function optionsFromArgs(args: readonly string[]): ServerOptions {
   return o;
 }
 
-function scaleStep(step: ScenarioStep, scale: number): ScenarioStep {
-  if (scale === 1) return step;
-  const s: Record<string, unknown> = { ...step };
-  const div = (v: unknown, d: number): number =>
-    Math.max(1, Math.round((typeof v === 'number' ? v : d) / scale));
-  if (typeof s['sleep_ms'] === 'number') s['sleep_ms'] = div(s['sleep_ms'], 0);
-  if (typeof s['timeout_ms'] === 'number' && s['await'] !== undefined)
-    s['timeout_ms'] = div(s['timeout_ms'], 0);
-  const poll = s['poll'];
-  if (typeof poll === 'object' && poll !== null) {
-    const p = { ...(poll as Record<string, unknown>) };
-    p['timeout_ms'] = div(p['timeout_ms'], 30000);
-    p['interval_ms'] = div(p['interval_ms'], 100);
-    s['poll'] = p;
+const delay = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    signal.throwIfAborted();
+    const abort = (): void => {
+      clearTimeout(t);
+      reject(signal.reason as Error);
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', abort, { once: true });
+  });
+
+/**
+ * Lets `ms` virtual milliseconds pass at `rate` (at 1x inside the `realTime` windows, given in
+ * virtual time) and resolves once they have.
+ */
+async function passVirtual(
+  clock: VariableClock,
+  ms: number,
+  rate: number,
+  realTime: readonly { from: number; to: number }[],
+  signal: AbortSignal,
+): Promise<void> {
+  const end = clock.now() + ms;
+  for (;;) {
+    const now = clock.now();
+    if (now >= end) break;
+    const inWindow = realTime.find((w) => w.from <= now && now < w.to);
+    if (inWindow !== undefined) {
+      clock.fastForward(0, 1);
+      await delay(Math.max(1, Math.ceil(Math.min(inWindow.to, end) - now)), signal);
+      continue;
+    }
+    const next = Math.min(end, ...realTime.filter((w) => w.from > now).map((w) => w.from));
+    await delay(Math.max(1, Math.ceil(clock.fastForward(next - now, rate))), signal);
   }
-  return s;
 }
 
 /** The paths where two normalised replies differ, e.g. `v[9].v: "{ttl~86380}" vs "{ttl~86370}"`. */
@@ -123,14 +182,21 @@ function leafDiffs(a: unknown, b: unknown, path = '', out: string[] = []): strin
   return out;
 }
 
-/** Replays the scenario of transcript `name` and compares it with the golden transcript. */
-export async function replay(name: string, settings: ReplaySettings = {}): Promise<ReplayResult> {
+/**
+ * Replays the scenario of transcript `name` and compares it with the golden transcript. Aborting
+ * `signal` (the test timed out) closes the servers at once and rejects.
+ */
+export async function replay(
+  name: string,
+  settings: ReplaySettings = {},
+  signal: AbortSignal = new AbortController().signal,
+): Promise<ReplayResult> {
   const golden = loadGolden(name);
   const attempts = settings.precondition === undefined ? 1 : (settings.attempts ?? 3);
   const rerunReasons: string[] = [];
   let candidate: Map<number, TranscriptStep> | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    candidate = await runOnce(name, settings);
+    candidate = await runOnce(name, settings, signal);
     const why = settings.precondition?.([...candidate.values()]);
     if (why === undefined) break;
     rerunReasons.push(why);
@@ -156,33 +222,65 @@ export async function replay(name: string, settings: ReplaySettings = {}): Promi
     }
     if (d.length > 0) diffs.push({ i: gs.i, note: gs.note, volatile: gs.volatile, diffs: d });
   }
-  return { steps: golden.length, diffs, rerunReasons };
+  return { steps: golden.length, diffs, rerunReasons, candidate: [...(candidate?.values() ?? [])] };
 }
 
 /** One run of a scenario against fresh servers; returns the candidate steps by index. */
-async function runOnce(name: string, settings: ReplaySettings): Promise<Map<number, TranscriptStep>> {
+async function runOnce(
+  name: string,
+  settings: ReplaySettings,
+  signal: AbortSignal,
+): Promise<Map<number, TranscriptStep>> {
+  signal.throwIfAborted();
   const scenario = loadScenario(name);
-  const scale = settings.timeScale ?? 1;
+  const clock = new VariableClock();
+  const ff = settings.fastForward;
   const servers: Record<string, ServerHandle> = {};
   const nodes: Record<string, { host: string; port: number }> = {};
   const auth: Record<string, string> = {};
+  // Closes every server now (idempotent): in `finally`, and at once when the test is aborted, so
+  // that nothing of a failed or timed-out run keeps running.
+  const closeAll = (): Promise<unknown> => Promise.all(Object.values(servers).map((s) => s.close()));
+  const onAbort = (): void => void closeAll();
+  signal.addEventListener('abort', onAbort, { once: true });
+  // Virtual start time of each step, for the `realTimeAround` windows.
+  const stepStart = new Map<number, number>();
+  const realTime = (): { from: number; to: number }[] =>
+    (ff?.realTimeAround ?? []).flatMap((w) => {
+      const at = stepStart.get(w.step);
+      return at === undefined ? [] : [{ from: at + w.ms - w.margin, to: at + w.ms + w.margin }];
+    });
   try {
     for (const [label, def] of Object.entries(scenario.servers ?? { a: {} })) {
-      const s = await startServer({
+      const s = await startServerOnClock(clock, {
         port: 0,
-        timeScale: scale,
         ...settings.options,
         ...optionsFromArgs(def.args ?? []),
       });
       servers[label] = s;
       nodes[label] = { host: '127.0.0.1', port: s.port };
       if (def.auth !== undefined) auth[label] = def.auth;
+      signal.throwIfAborted();
     }
-    await settings.before?.();
-    const scaled: Scenario = { ...scenario, steps: scenario.steps.map((st) => scaleStep(st, scale)) };
-    const lines = await runScenario(scaled, nodes, {
+    await settings.before?.(clock, signal);
+    const steps = scenario.steps.map((step, k) => {
+      const interval = settings.polls?.[k + 1]?.intervalMs;
+      const poll = step['poll'];
+      if (interval === undefined || typeof poll !== 'object' || poll === null) return step;
+      return { ...step, poll: { ...poll, interval_ms: interval } };
+    });
+    const lines = await runScenario({ ...scenario, steps }, nodes, {
       auth,
       maxBulk: 16384,
+      signal,
+      beforeStep: (i) => {
+        stepStart.set(i, clock.now());
+        const ms = ff?.atStep?.[i];
+        if (ff !== undefined && ms !== undefined) clock.fastForward(ms, ff.rate);
+      },
+      endPoll: (i, reply) => settings.polls?.[i]?.endWhen?.(reply) === true,
+      sleep: (ms) =>
+        ff?.sleeps === true ? passVirtual(clock, ms, ff.rate, realTime(), signal) : delay(ms, signal),
       hooks: {
         // A killed node: its listener and connections go away, like a SIGKILLed process.
         kill: async (label: string) => {
@@ -195,6 +293,8 @@ async function runOnce(name: string, settings: ReplaySettings): Promise<Map<numb
     for (const l of lines) if ('i' in l) candidate.set(l.i, l);
     return candidate;
   } finally {
-    await Promise.all(Object.values(servers).map((s) => s.close()));
+    signal.removeEventListener('abort', onAbort);
+    clock.fastForward(0, 1);
+    await closeAll();
   }
 }

@@ -68,6 +68,15 @@ export interface RunOptions {
   maxBulk?: number;
   raw?: boolean;
   vars?: Record<string, string>;
+  // Additions of the port (record.mjs has none of these):
+  /** Stops the run (it rejects with the signal's reason) at the next step, sleep or poll attempt. */
+  signal?: AbortSignal;
+  /** Performs a sleep step (default: a plain timer); e.g. to fast-forward the servers' clock. */
+  sleep?: (ms: number, i: number) => Promise<void>;
+  /** Called when step `i` (1-based) starts, before anything is sent. */
+  beforeStep?: (i: number, step: ScenarioStep) => Promise<void> | void;
+  /** Ends the poll of step `i` unsatisfied, before its timeout, when it returns true for a reply. */
+  endPoll?: (i: number, reply: TypedReply) => boolean;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -597,7 +606,23 @@ function checkUntil(reply: TypedReply, until: Until): boolean {
   return true;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', abort);
+    };
+    const t = setTimeout(() => {
+      done();
+      resolve();
+    }, ms);
+    const abort = (): void => {
+      done();
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+  });
 
 export async function runScenario(
   scenario: Scenario,
@@ -663,155 +688,162 @@ export async function runScenario(
 
   const t0 = performance.now();
   const marks: Record<string, number> = {};
+  const signal = opts.signal;
   let i = 0;
-  for (const step of scenario.steps) {
-    i++;
-    const label = (step['node'] as string | undefined) ?? (labels[0] as string);
-    const cname = (step['conn'] as string | undefined) ?? 'main';
-    const rec: TranscriptStep = { i, node: label, conn: cname };
-    if (step['note'] !== undefined) rec.note = step['note'] as string;
-    if (step['volatile'] !== undefined) rec.volatile = step['volatile'] as string;
-    if (step['comment'] !== undefined) rec['comment'] = step['comment'];
-    rec['t_ms'] = Math.round(performance.now() - t0);
-    if (step['mark'] !== undefined) {
-      marks[String(step['mark'])] = performance.now();
-      rec['mark'] = step['mark'];
-    }
-
-    if (step['sleep_ms'] !== undefined) {
-      await sleep(Number(step['sleep_ms']));
-      rec['sleep_ms'] = step['sleep_ms'];
-      delete rec.node;
-      delete rec.conn;
-      out.push(rec);
-      continue;
-    }
-    if (step['hook'] !== undefined) {
-      const hookName = String(step['hook']);
-      rec['hook'] = hookName;
-      const hook = opts.hooks?.[hookName];
-      if (hook) rec['hook_result'] = await hook(label, step);
-      else if (hookName === 'kill') {
-        const n = nodes[label] as { host: string; port: number };
-        const c = new Conn(n.host, n.port);
-        await c.open();
-        const pw = opts.auth?.[label];
-        if (pw !== undefined) {
-          c.send(['AUTH', pw], 0);
-          await c.next(3000);
-        }
-        c.send(['SHUTDOWN'], 0);
-        const r = await c.next(5000);
-        c.close();
-        rec['hook_result'] = { killed: label, via: 'SHUTDOWN', reply: r.value };
-      } else rec['hook_result'] = { skipped: true };
-      out.push(rec);
-      continue;
-    }
-    if (step['close'] !== undefined) {
-      const key = `${label}/${String(step['close'])}`;
-      const c = conns.get(key);
-      if (c) {
-        c.close();
-        conns.delete(key);
+  try {
+    for (const step of scenario.steps) {
+      i++;
+      signal?.throwIfAborted();
+      await opts.beforeStep?.(i, step);
+      const label = (step['node'] as string | undefined) ?? (labels[0] as string);
+      const cname = (step['conn'] as string | undefined) ?? 'main';
+      const rec: TranscriptStep = { i, node: label, conn: cname };
+      if (step['note'] !== undefined) rec.note = step['note'] as string;
+      if (step['volatile'] !== undefined) rec.volatile = step['volatile'] as string;
+      if (step['comment'] !== undefined) rec['comment'] = step['comment'];
+      rec['t_ms'] = Math.round(performance.now() - t0);
+      if (step['mark'] !== undefined) {
+        marks[String(step['mark'])] = performance.now();
+        rec['mark'] = step['mark'];
       }
-      rec['close'] = step['close'];
-      rec.conn = String(step['close']);
-      out.push(rec);
-      continue;
-    }
-    if (step['await'] !== undefined) {
-      const c = await getConn(label, String(step['await']));
+
+      if (step['sleep_ms'] !== undefined) {
+        if (opts.sleep !== undefined) await opts.sleep(Number(step['sleep_ms']), i);
+        else await sleep(Number(step['sleep_ms']), signal);
+        rec['sleep_ms'] = step['sleep_ms'];
+        delete rec.node;
+        delete rec.conn;
+        out.push(rec);
+        continue;
+      }
+      if (step['hook'] !== undefined) {
+        const hookName = String(step['hook']);
+        rec['hook'] = hookName;
+        const hook = opts.hooks?.[hookName];
+        if (hook) rec['hook_result'] = await hook(label, step);
+        else if (hookName === 'kill') {
+          const n = nodes[label] as { host: string; port: number };
+          const c = new Conn(n.host, n.port);
+          await c.open();
+          const pw = opts.auth?.[label];
+          if (pw !== undefined) {
+            c.send(['AUTH', pw], 0);
+            await c.next(3000);
+          }
+          c.send(['SHUTDOWN'], 0);
+          const r = await c.next(5000);
+          c.close();
+          rec['hook_result'] = { killed: label, via: 'SHUTDOWN', reply: r.value };
+        } else rec['hook_result'] = { skipped: true };
+        out.push(rec);
+        continue;
+      }
+      if (step['close'] !== undefined) {
+        const key = `${label}/${String(step['close'])}`;
+        const c = conns.get(key);
+        if (c) {
+          c.close();
+          conns.delete(key);
+        }
+        rec['close'] = step['close'];
+        rec.conn = String(step['close']);
+        out.push(rec);
+        continue;
+      }
+      if (step['await'] !== undefined) {
+        const c = await getConn(label, String(step['await']));
+        const r = await c.next(Number(step['timeout_ms'] ?? 10000));
+        rec.conn = String(step['await']);
+        rec['await'] = r.step;
+        rec.reply = summarize(r.value, opts.maxBulk);
+        rec.ms = r.ms;
+        const origCmd = (out.find((x) => 'i' in x && x.i === r.step) as TranscriptStep | undefined)?.cmd;
+        rec.norm = summarize(normalizeStep(step, origCmd, r.value, norm), opts.maxBulk);
+        if (opts.raw && r.raw) rec['raw'] = r.raw.toString('latin1');
+        captureVars(step, r.value, vars, rec);
+        out.push(rec);
+        continue;
+      }
+      if (step['raw'] !== undefined) {
+        const c = await getConn(label, cname);
+        const bytes = Buffer.from(String(step['raw']), 'latin1');
+        const n = Number(step['expect_replies'] ?? 1);
+        c.sendRaw(bytes, i, n);
+        rec['raw_sent'] = step['raw'];
+        const replies: TypedReply[] = [];
+        const norms: TypedReply[] = [];
+        for (let k = 0; k < n; k++) {
+          const r = await c.next(Number(step['timeout_ms'] ?? 3000));
+          replies.push(summarize(r.value, opts.maxBulk));
+          norms.push(summarize(normalizeStep(step, [], r.value, norm), opts.maxBulk));
+        }
+        rec.replies = replies;
+        rec.norm = norms;
+        out.push(rec);
+        continue;
+      }
+
+      const poll = step['poll'] as
+        { cmd?: Arg[]; until: Until; timeout_ms?: number; interval_ms?: number; since?: string } | undefined;
+      const cmd = (step['cmd'] as Arg[] | undefined) ?? poll?.cmd ?? [];
+      const args = cmd.map((a) => substitute(a, vars));
+      rec.cmd = args.map(printableArg);
+      rec.cmdn = rec.cmd.map((a) => (typeof a === 'string' ? norm.str(a) : a));
+
+      if (poll) {
+        const c = await getConn(label, cname);
+        const deadline = performance.now() + (poll.timeout_ms ?? 30000);
+        const start = performance.now();
+        let r: Taken;
+        let attempts = 0;
+        let ok = false;
+        const until = JSON.parse(String(substitute(JSON.stringify(poll.until), vars))) as Until;
+        for (;;) {
+          attempts++;
+          c.send(args, i);
+          r = await c.next(5000);
+          if (checkUntil(r.value, until)) {
+            ok = true;
+            break;
+          }
+          if (performance.now() > deadline || opts.endPoll?.(i, r.value) === true) break;
+          await sleep(poll.interval_ms ?? 100, signal);
+        }
+        rec.poll = {
+          attempts,
+          satisfied: ok,
+          elapsed_ms: Math.round(performance.now() - start),
+          until: poll.until,
+        };
+        if (poll.since !== undefined) {
+          rec.poll.since_step_ms = Math.round(performance.now() - (marks[poll.since] ?? start));
+        }
+        rec.reply = summarize(r.value, opts.maxBulk);
+        rec.norm = summarize(normalizeStep(step, args, r.value, norm), opts.maxBulk);
+        captureVars(step, r.value, vars, rec);
+        out.push(rec);
+        continue;
+      }
+
+      const c = await getConn(label, cname);
+      c.send(args, i);
+      if (step['send_only']) {
+        rec['sent'] = true;
+        out.push(rec);
+        continue;
+      }
       const r = await c.next(Number(step['timeout_ms'] ?? 10000));
-      rec.conn = String(step['await']);
-      rec['await'] = r.step;
       rec.reply = summarize(r.value, opts.maxBulk);
       rec.ms = r.ms;
-      const origCmd = (out.find((x) => 'i' in x && x.i === r.step) as TranscriptStep | undefined)?.cmd;
-      rec.norm = summarize(normalizeStep(step, origCmd, r.value, norm), opts.maxBulk);
+      if (r.step !== null && r.step !== i) rec['reply_to'] = r.step;
       if (opts.raw && r.raw) rec['raw'] = r.raw.toString('latin1');
-      captureVars(step, r.value, vars, rec);
-      out.push(rec);
-      continue;
-    }
-    if (step['raw'] !== undefined) {
-      const c = await getConn(label, cname);
-      const bytes = Buffer.from(String(step['raw']), 'latin1');
-      const n = Number(step['expect_replies'] ?? 1);
-      c.sendRaw(bytes, i, n);
-      rec['raw_sent'] = step['raw'];
-      const replies: TypedReply[] = [];
-      const norms: TypedReply[] = [];
-      for (let k = 0; k < n; k++) {
-        const r = await c.next(Number(step['timeout_ms'] ?? 3000));
-        replies.push(summarize(r.value, opts.maxBulk));
-        norms.push(summarize(normalizeStep(step, [], r.value, norm), opts.maxBulk));
-      }
-      rec.replies = replies;
-      rec.norm = norms;
-      out.push(rec);
-      continue;
-    }
-
-    const poll = step['poll'] as
-      { cmd?: Arg[]; until: Until; timeout_ms?: number; interval_ms?: number; since?: string } | undefined;
-    const cmd = (step['cmd'] as Arg[] | undefined) ?? poll?.cmd ?? [];
-    const args = cmd.map((a) => substitute(a, vars));
-    rec.cmd = args.map(printableArg);
-    rec.cmdn = rec.cmd.map((a) => (typeof a === 'string' ? norm.str(a) : a));
-
-    if (poll) {
-      const c = await getConn(label, cname);
-      const deadline = performance.now() + (poll.timeout_ms ?? 30000);
-      const start = performance.now();
-      let r: Taken;
-      let attempts = 0;
-      let ok = false;
-      const until = JSON.parse(String(substitute(JSON.stringify(poll.until), vars))) as Until;
-      for (;;) {
-        attempts++;
-        c.send(args, i);
-        r = await c.next(5000);
-        if (checkUntil(r.value, until)) {
-          ok = true;
-          break;
-        }
-        if (performance.now() > deadline) break;
-        await sleep(poll.interval_ms ?? 100);
-      }
-      rec.poll = {
-        attempts,
-        satisfied: ok,
-        elapsed_ms: Math.round(performance.now() - start),
-        until: poll.until,
-      };
-      if (poll.since !== undefined) {
-        rec.poll.since_step_ms = Math.round(performance.now() - (marks[poll.since] ?? start));
-      }
-      rec.reply = summarize(r.value, opts.maxBulk);
       rec.norm = summarize(normalizeStep(step, args, r.value, norm), opts.maxBulk);
       captureVars(step, r.value, vars, rec);
       out.push(rec);
-      continue;
     }
-
-    const c = await getConn(label, cname);
-    c.send(args, i);
-    if (step['send_only']) {
-      rec['sent'] = true;
-      out.push(rec);
-      continue;
-    }
-    const r = await c.next(Number(step['timeout_ms'] ?? 10000));
-    rec.reply = summarize(r.value, opts.maxBulk);
-    rec.ms = r.ms;
-    if (r.step !== null && r.step !== i) rec['reply_to'] = r.step;
-    if (opts.raw && r.raw) rec['raw'] = r.raw.toString('latin1');
-    rec.norm = summarize(normalizeStep(step, args, r.value, norm), opts.maxBulk);
-    captureVars(step, r.value, vars, rec);
-    out.push(rec);
+  } finally {
+    for (const c of conns.values()) c.close();
   }
-  for (const c of conns.values()) c.close();
   return out;
 }
 

@@ -11,9 +11,24 @@ function describeDiff(d: StepDiff): string {
 
 /** Registers one test per transcript name. */
 export function conformanceTests(names: readonly string[]): void {
+  // The replay of the running test. A test that times out is abandoned by jest, not stopped:
+  // afterEach aborts its replay (which closes its servers at once) and waits until it has ended,
+  // so no server, connection or timer of a failed test outlives it.
+  let running: { abort: AbortController; done: Promise<unknown> } | undefined;
+  afterEach(async () => {
+    const r = running;
+    running = undefined;
+    if (r === undefined) return;
+    r.abort.abort(new Error('test ended'));
+    await r.done;
+  });
+
   for (const name of names) {
     test(`${name} replays like Disque 1.0-rc1`, async () => {
-      const result = await replay(name, SETTINGS[name]);
+      const abort = new AbortController();
+      const replaying = replay(name, SETTINGS[name], abort.signal);
+      running = { abort, done: replaying.catch(() => undefined) };
+      const result = await replaying;
       const known = KNOWN_DIFFERENCES[name] ?? {};
       const volatile = result.diffs.filter((d) => d.volatile !== undefined);
       const unexpected = result.diffs.filter((d) => d.volatile === undefined && known[d.i] === undefined);

@@ -66,17 +66,22 @@ describe('embedded server - connections', () => {
   test('close() destroys open connections and frees the port', async () => {
     const s = await startServer({ port: 0 });
     const c = new RespClient(s.port);
-    const blocked = c.call('GETJOB', 'FROM', 'never').catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 20));
-    await s.close();
-    expect(await blocked).toBeInstanceOf(Error);
-    await expect(
-      new Promise<void>((resolve, reject) => {
-        const probe = net.createServer().once('error', reject);
-        probe.listen(s.port, '127.0.0.1', () => probe.close(() => resolve()));
-      }),
-    ).resolves.toBeUndefined();
-    await s.close(); // twice is fine
+    try {
+      const blocked = c.call('GETJOB', 'FROM', 'never').catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 20));
+      await s.close();
+      expect(await blocked).toBeInstanceOf(Error);
+      await expect(
+        new Promise<void>((resolve, reject) => {
+          const probe = net.createServer().once('error', reject);
+          probe.listen(s.port, '127.0.0.1', () => probe.close(() => resolve()));
+        }),
+      ).resolves.toBeUndefined();
+      await s.close(); // twice is fine
+    } finally {
+      c.close();
+      await s.close();
+    }
   });
 });
 
