@@ -9,6 +9,14 @@ import { addJobOptions, validateConfig, type JobsConfig } from './options.js';
 import { TimeoutError } from './errors.js';
 import { jobIdNodePrefix } from './job-id.js';
 import { Funnel, type FunnelOptions } from './funnel.js';
+import {
+  listJobs,
+  status,
+  type ClusterStatus,
+  type ListJobsOptions,
+  type ListedJob,
+  type StatusOptions,
+} from './status.js';
 import * as v from './commands/validate.js';
 
 /** A job or its id, wherever a job is expected. */
@@ -359,6 +367,28 @@ export class Jobs<T = string> {
       if (left <= 0) throw new TimeoutError(`Job ${id} was not acknowledged within ${timeout} ms`);
       await sleep(Math.min(delay, left), signal);
     }
+  }
+
+  // ---- operations -------------------------------------------------------------------------
+
+  /**
+   * The cluster at a glance: every node (priority, reachable, leaving, jobs, memory) and every
+   * queue (length per node and in total, blocked consumers, import rate, jobs in/out, pause).
+   * @example
+   * ```ts
+   * for (const q of (await jobs.status()).queues) console.log(q.name, q.len);
+   * ```
+   */
+  status(options?: StatusOptions): Promise<ClusterStatus> {
+    return status(this.#core.pool, options);
+  }
+
+  /**
+   * Jobs of the cluster by state (JSCAN on every node), with everything SHOW reports. For the
+   * queued jobs of one queue in order, see {@link Jobs.peek}.
+   */
+  list(options?: ListJobsOptions): Promise<ListedJob[]> {
+    return listJobs(this.#core.pool, options);
   }
 
   // ---- funnels ---------------------------------------------------------------------------

@@ -234,3 +234,17 @@ describe('Jobs - request/reply', () => {
     expect(await client.len(lonely)).toBe(0);
   });
 });
+
+describe('Jobs - status and list', () => {
+  test('status shows the queue with its length; list finds its jobs by state', async () => {
+    const jobs = single();
+    const q = uniqueQueue('status');
+    const ids = [await jobs.add('a', q), await jobs.add('b', q)];
+    const report = await jobs.status({ queues: [q] });
+    expect(report.nodes.some((n) => n.reachable && n.id !== undefined)).toBe(true);
+    expect(report.queues.find((s) => s.name === q)).toMatchObject({ len: 2, pause: 'none' });
+    const listed = await jobs.list({ queue: q, states: ['queued'] });
+    expect(listed.map((j) => j.id).sort()).toEqual([...ids].sort());
+    await jobs.fastAck(...ids);
+  });
+});
