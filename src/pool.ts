@@ -272,6 +272,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   #closing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
+  /** Set once the first HELLO succeeded, so commands skip awaiting ready(). */
+  #started = false;
 
   constructor(options: PoolOptions = {}) {
     super();
@@ -305,6 +307,7 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   async #start(): Promise<void> {
     await this.refresh();
+    this.#started = true;
     this.#timer = setInterval(() => void this.#tick(), this.#options.refreshInterval);
     this.#timer.unref();
   }
@@ -457,11 +460,19 @@ export class Pool extends EventEmitter<PoolEvents> {
     attempt: (avoid: Set<NodeState>) => Promise<R>,
   ): Promise<R> {
     if (this.#closing) throw new ConnectionError('The pool is closed');
-    await this.ready();
+    if (!this.#started) await this.ready();
+    signal?.throwIfAborted();
     const avoid = new Set<NodeState>();
+    // The first attempt runs directly: p-retry's bookkeeping is for the rare failure, not for
+    // every command on the hot path.
+    try {
+      return await attempt(avoid);
+    } catch (error) {
+      if (policy === 'never' || this.#closing || !mayRetry(policy, error)) throw error;
+    }
     const o = this.#options;
     return pRetry(() => attempt(avoid), {
-      retries: policy === 'never' ? 0 : o.retries,
+      retries: Math.max(0, o.retries - 1),
       minTimeout: o.minRetryDelay,
       maxTimeout: o.maxRetryDelay,
       factor: 2,
