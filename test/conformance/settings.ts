@@ -68,10 +68,10 @@ export const SETTINGS: Readonly<Record<string, ReplaySettings>> = {
   // is 86384, at the rounding edge (a FAIL gossiped sooner after PFAIL would give 86385 → 86390).
   // A 16 s timeout gives 17.5..18.8 s plus real latency: 6 s of margin for latency, none needed
   // below. The poll for PFAIL (step 20) starts ~2.4 s after the kill; its first 10 s pass at 10x
-  // (PFAIL comes 3.6 s later, in real time), so the run takes ~10 s instead of ~19.
+  // (PFAIL comes 3.6 s later, in real time), so the run takes ~7.5 s instead of ~19.
   //
-  // Step 20 polls a's HELLO for c at priority 10 (PFAIL). FAIL (100) often follows within a few
-  // ms — when the other node's gossip or its FAIL broadcast comes right after — and a poll that
+  // Step 20 polls a's HELLO for c at priority 10 (PFAIL). FAIL (100) often follows within 100 ms
+  // — when the other node's gossip or its FAIL broadcast comes right after — and a poll that
   // missed the short PFAIL state would wait its full 60 s for a 10 that never comes (the step is
   // volatile: "may jump directly to 100"), putting the later TTLs a minute off. So it polls every
   // 10 ms instead of 100, and ends (unsatisfied, reported as volatile) once it sees 100.
