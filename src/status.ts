@@ -15,7 +15,7 @@ export type StatusSource = Pool | { readonly pool: Pool };
 
 /** One node in a {@link ClusterStatus}. */
 export interface NodeStatus {
-  /** The node id, or `undefined` for a seed that never answered. */
+  /** The node id, or `undefined` for a seed that could not be reached. */
   readonly id: string | undefined;
   /** The address dialled, `host:port`. */
   readonly address: string;
@@ -169,10 +169,12 @@ async function readNode(
   node: NodeView,
   queues: readonly string[] | undefined,
 ): Promise<NodeRead> {
-  const base = { id: node.id, address: node.address, priority: node.priority };
+  let id = node.id;
   const down = (error: string): NodeRead => ({
     status: {
-      ...base,
+      id,
+      address: node.address,
+      priority: node.priority,
       reachable: false,
       leaving: node.leaving,
       jobs: undefined,
@@ -184,7 +186,14 @@ async function readNode(
     },
     stats: new Map(),
   });
-  if (node.id === undefined) return down('never answered');
+  if (id === undefined) {
+    // A seed not asked yet (or given by a name HELLO reports as an IP): ask it who it is.
+    try {
+      id = (await on(pool, node, C.HELLO, [])).nodeId;
+    } catch (err) {
+      return down(reason(err));
+    }
+  }
   let info: C.Info;
   let leaving: boolean;
   let names: readonly string[];
@@ -204,7 +213,9 @@ async function readNode(
   for (const stat of found) if (stat) stats.set(stat.name, stat);
   return {
     status: {
-      ...base,
+      id,
+      address: node.address,
+      priority: node.priority,
       reachable: true,
       leaving,
       jobs: toNumber(info['jobs']?.['registered_jobs']),
@@ -278,7 +289,16 @@ export async function status(source: StatusSource, options: StatusOptions = {}):
   if (o.queues !== undefined && !Array.isArray(o.queues)) v.fail('options.queues', 'an array', o.queues);
   const queues = o.queues?.map((q, i) => v.queueName(`options.queues[${i}]`, q) as string);
   const nodes = await currentNodes(pool);
-  const reads = await Promise.all(nodes.map((node) => readNode(pool, node, queues)));
+  const all = await Promise.all(nodes.map((node) => readNode(pool, node, queues)));
+  // A seed given by name (localhost:7711) and the address HELLO reports for it (127.0.0.1:7711)
+  // are one node: one entry.
+  const ids = new Set<string>();
+  const reads = all.filter(({ status: { id } }) => {
+    if (id === undefined) return true;
+    if (ids.has(id)) return false;
+    ids.add(id);
+    return true;
+  });
   const names = new Set<string>();
   for (const { stats } of reads) for (const name of stats.keys()) names.add(name);
   return {

@@ -189,7 +189,8 @@ describe('disque-ts CLI - status, pause, top', () => {
         port: Number(nodes.split(',')[0]?.split(':')[1]),
       });
       try {
-        while (producing) await conn.addJob(q, 'x', { replicate: 1 });
+        // A short TTL: the jobs go away by themselves, even on a shared real cluster.
+        while (producing) await conn.addJob(q, 'x', { replicate: 1, ttl: 5000 });
       } finally {
         await conn.close();
       }

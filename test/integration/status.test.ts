@@ -64,6 +64,17 @@ describe('status', () => {
     expect(queue?.nodes.find((n) => n.address === address(0))?.node).toBe(cluster.ids[0]);
   });
 
+  test('a seed given by host name is one node, not two', async () => {
+    const byName = await Pool.connect({
+      nodes: cluster.proxies.map((p) => `localhost:${p.port}`).join(','),
+      natMap: cluster.natMap,
+    });
+    opened.push(byName);
+    const s = await status(byName);
+    expect(s.nodes.map((n) => n.id).sort()).toEqual([...cluster.ids].sort());
+    expect(s.nodes.every((n) => n.reachable)).toBe(true);
+  });
+
   test('paused state per node; "mixed" until every node agrees', async () => {
     const q = uniqueQueue('paused');
     await add(0, q);
