@@ -12,5 +12,9 @@ fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 for (const project of ['tsconfig.json', 'tsconfig.cjs.json'])
   execFileSync(process.execPath, [tsc, '-p', project], { cwd: root, stdio: 'inherit' });
 fs.writeFileSync(path.join(root, 'dist', 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
-for (const bin of [['server', 'bin.js'], ['cli', 'bin.js']]) fs.chmodSync(path.join(root, 'dist', 'cjs', ...bin), 0o755);
+for (const bin of [
+  ['server', 'bin.js'],
+  ['cli', 'bin.js'],
+])
+  fs.chmodSync(path.join(root, 'dist', 'cjs', ...bin), 0o755);
 console.log('built dist/esm and dist/cjs');
