@@ -18,6 +18,7 @@ import {
   type StatusOptions,
 } from './status.js';
 import * as v from './commands/validate.js';
+import { sleep } from './sleep.js';
 
 /** A job or its id, wherever a job is expected. */
 export type JobRef = string | { readonly id: string };
@@ -53,19 +54,6 @@ const idOf = (ref: JobRef, name: string): string =>
     : ref !== null && typeof ref === 'object' && 'id' in ref
       ? ref.id
       : v.fail(name, 'a job or a job id', ref);
-
-const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 /**
  * Opens a {@link Jobs} handle on a new {@link Pool} (nodes from `options.nodes` or `DISQUE_NODES`).

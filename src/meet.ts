@@ -8,6 +8,7 @@ import { parseAddress, parseNodeList, type NodeAddress } from './address.js';
 import { ArgumentError, ConnectionError, DisqueError, TimeoutError } from './errors.js';
 import { formatAddress } from './nodes.js';
 import { abortable } from './abortable.js';
+import { sleep } from './sleep.js';
 
 /**
  * Cluster formation: join Disque nodes given by host name, the way a container entrypoint needs
@@ -60,19 +61,6 @@ interface Target {
 interface Resolved extends Target {
   readonly ip: string;
 }
-
-const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 /**
  * The IP of a host. Names that do not resolve yet (a container not started yet) are tried again
