@@ -146,6 +146,8 @@ export class Connection {
   #blocking = 0;
   #inFlight = 0;
   #closing: Promise<void> | undefined;
+  /** Shared by the commands waiting for the handshake (see #pastHandshake). */
+  #handshake: Promise<void> | undefined;
 
   constructor(options: ConnectionOptions = {}) {
     this.#options = resolveOptions(options);
@@ -248,6 +250,7 @@ export class Connection {
   }
 
   async #send(name: string, argv: Arg[], binary: boolean): Promise<RawReply> {
+    if (this.#redis.status === 'connect') await this.#pastHandshake();
     if (this.#closing)
       throw new ConnectionError('Connection is closed', { node: this.address, command: name });
     const [cmd, ...rest] = argv as [string, ...Arg[]];
@@ -265,6 +268,28 @@ export class Connection {
     } finally {
       this.#inFlight--;
     }
+  }
+
+  /**
+   * Waits while ioredis sets the connection up (status `connect`: AUTH, then INFO for the ready
+   * check). Meanwhile ioredis writes commands named like its handshake ones or safe while loading
+   * (INFO, HELLO, AUTH, CLIENT…) at once, and if the connection drops then it neither resends nor
+   * rejects them: they would wait forever (ioredis 6.0.0). Held back until the handshake ends,
+   * they go to ioredis's offline queue, which is resent or failed like any other command.
+   */
+  #pastHandshake(): Promise<void> {
+    const redis = this.#redis;
+    this.#handshake ??= new Promise<void>((resolve) => {
+      const done = (): void => {
+        redis.off('ready', done);
+        redis.off('close', done);
+        this.#handshake = undefined;
+        resolve();
+      };
+      redis.on('ready', done);
+      redis.on('close', done);
+    });
+    return this.#handshake;
   }
 
   #mapError(err: unknown, command: string, sent: boolean): DisqueError {

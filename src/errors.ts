@@ -226,6 +226,9 @@ const REPLY_ERROR_CLASSES: Readonly<Record<string, ReplyErrorClass>> = {
 export function fromReplyError(text: string, command?: string, cause?: unknown): ReplyError {
   const space = text.indexOf(' ');
   const code = space === -1 ? text : text.slice(0, space);
-  const Class = REPLY_ERROR_CLASSES[code] ?? ReplyError;
+  // Own keys only: a reply such as `-constructor …` or `-toString` must not pick up Object's.
+  const Class = Object.hasOwn(REPLY_ERROR_CLASSES, code)
+    ? (REPLY_ERROR_CLASSES[code] as ReplyErrorClass)
+    : ReplyError;
   return new Class(code || 'ERR', text || 'ERR', { command, cause });
 }
