@@ -19,6 +19,11 @@ export interface NodeAddress {
 
 const DEFAULT_PORT = 7711;
 
+/** The name used in error messages: a string, else the default. */
+function argumentName(name: unknown, fallback: string): string {
+  return typeof name === 'string' && name !== '' ? name : fallback;
+}
+
 function port(text: string, entry: string, name: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1 || n > 65535)
@@ -33,10 +38,11 @@ function port(text: string, entry: string, name: string): number {
  * @throws {@link ArgumentError} naming the bad entry
  */
 export function parseAddress(text: string, name = 'address'): NodeAddress {
+  name = argumentName(name, 'address');
   if (typeof text !== 'string' || text.trim() === '')
     throw new ArgumentError(
       name,
-      `Expected \`${name}\` to be a node address like host:port, got \`${String(text)}\``,
+      `Expected \`${name}\` to be a node address like host:port, got ${typeof text === 'string' ? `\`${text}\`` : text === null ? 'null' : typeof text}`,
     );
   const entry = text.trim();
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) return parseUrl(entry, name);
@@ -76,7 +82,17 @@ function parseUrl(text: string, name: string): NodeAddress {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (host === '') throw new ArgumentError(name, `Missing host in the URL given as \`${name}\``);
   const address: NodeAddress = { host, port: url.port === '' ? DEFAULT_PORT : port(url.port, host, name) };
-  if (url.password !== '') address.password = decodeURIComponent(url.password);
+  if (url.password !== '') {
+    try {
+      address.password = decodeURIComponent(url.password);
+    } catch {
+      // Never quote it: it is a password.
+      throw new ArgumentError(
+        name,
+        `Invalid percent-encoding in the password of the URL given as \`${name}\``,
+      );
+    }
+  }
   if (url.protocol === 'disques:') address.tls = true;
   return address;
 }
@@ -86,6 +102,7 @@ function parseUrl(text: string, name: string): NodeAddress {
  * @throws {@link ArgumentError} naming the first bad entry, or when the list is empty
  */
 export function parseNodeList(text: string, name = 'DISQUE_NODES'): NodeAddress[] {
+  name = argumentName(name, 'DISQUE_NODES');
   if (typeof text !== 'string')
     throw new ArgumentError(name, `Expected \`${name}\` to be a string of host:port entries`);
   const entries = text.split(/[,\s]+/).filter((e) => e !== '');

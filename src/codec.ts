@@ -60,7 +60,13 @@ export function buffer(): Codec<Buffer> {
 export function json<T>(): Codec<T> {
   return {
     encode(value) {
-      const text = JSON.stringify(value);
+      let text: string | undefined;
+      try {
+        text = JSON.stringify(value);
+      } catch (cause) {
+        // A BigInt, a cycle, a throwing toJSON: not JSON-serialisable either.
+        throw new ArgumentError('data', 'Expected `data` to be JSON-serialisable', { cause });
+      }
       if (text === undefined) throw new ArgumentError('data', 'Expected `data` to be JSON-serialisable');
       return text;
     },

@@ -86,7 +86,7 @@ function resolveOptions(options: ConnectionOptions): Resolved {
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new ArgumentError(
       'options.port',
-      `Expected \`options.port\` to be an integer between 1 and 65535, got \`${String(port)}\``,
+      `Expected \`options.port\` to be an integer between 1 and 65535, got ${typeof port === 'number' ? `\`${port}\`` : typeof port}`,
     );
   if (options.password !== undefined && typeof options.password !== 'string')
     throw new ArgumentError('options.password', 'Expected `options.password` to be a string');
@@ -113,6 +113,29 @@ function resolveOptions(options: ConnectionOptions): Resolved {
     lazyConnect: options.lazyConnect ?? false,
     reconnect: options.reconnect ?? true,
   };
+}
+
+/** The command name of {@link Connection.call}, upper case. */
+function callName(command: unknown): string {
+  if (typeof command !== 'string' || command.length === 0)
+    throw new ArgumentError('command', 'Expected `command` to be a non-empty string');
+  return command.toUpperCase();
+}
+
+/** The arguments of {@link Connection.call}: strings, Buffers and finite numbers, as on the wire. */
+function callArgs(args: readonly unknown[]): Arg[] {
+  args.forEach((arg, i) => {
+    if (
+      typeof arg !== 'string' &&
+      !Buffer.isBuffer(arg) &&
+      !(typeof arg === 'number' && Number.isFinite(arg))
+    )
+      throw new ArgumentError(
+        `args[${i}]`,
+        `Expected \`args[${i}]\` to be a string, a Buffer or a finite number, got ${arg === null ? 'null' : typeof arg}`,
+      );
+  });
+  return args as Arg[];
 }
 
 function isIoredisReplyError(err: unknown): err is Error {
@@ -237,16 +260,12 @@ export class Connection {
    * ```
    */
   async call(command: string, ...args: Arg[]): Promise<RawReply> {
-    if (typeof command !== 'string' || command.length === 0)
-      throw new ArgumentError('command', 'Expected `command` to be a non-empty string');
-    return this.#send(command.toUpperCase(), [command, ...args], false);
+    return this.#send(callName(command), [command, ...callArgs(args)], false);
   }
 
   /** As {@link Connection.call}, with every string in the reply as a Buffer. */
   async callBuffer(command: string, ...args: Arg[]): Promise<RawReply> {
-    if (typeof command !== 'string' || command.length === 0)
-      throw new ArgumentError('command', 'Expected `command` to be a non-empty string');
-    return this.#send(command.toUpperCase(), [command, ...args], true);
+    return this.#send(callName(command), [command, ...callArgs(args)], true);
   }
 
   async #send(name: string, argv: Arg[], binary: boolean): Promise<RawReply> {

@@ -5,6 +5,15 @@
  * @module
  */
 
+import { ArgumentError } from './errors.js';
+
+function fail(id: unknown): never {
+  throw new ArgumentError(
+    'id',
+    `Expected \`id\` to be a job id string, got ${id === null ? 'null' : typeof id}`,
+  );
+}
+
 /** The length of every Disque job id. */
 export const JOB_ID_LENGTH = 40;
 
@@ -13,11 +22,19 @@ export const JOB_ID_LENGTH = 40;
  * `D-`, dashes at 10 and 35), so no id Disque accepts is ever refused here.
  */
 export function isJobId(id: string): boolean {
-  return id.length === JOB_ID_LENGTH && id[0] === 'D' && id[1] === '-' && id[10] === '-' && id[35] === '-';
+  return (
+    typeof id === 'string' &&
+    id.length === JOB_ID_LENGTH &&
+    id[0] === 'D' &&
+    id[1] === '-' &&
+    id[10] === '-' &&
+    id[35] === '-'
+  );
 }
 
 /** The 8-character node prefix of a job id: the start of the creating node's id. */
 export function jobIdNodePrefix(id: string): string {
+  if (typeof id !== 'string') fail(id);
   return id.slice(2, 10);
 }
 
@@ -26,5 +43,6 @@ export function jobIdNodePrefix(id: string): string {
  * TTL part for those, and clears it for at-most-once jobs.
  */
 export function jobIdIsAtLeastOnce(id: string): boolean {
+  if (typeof id !== 'string') fail(id);
   return (Number.parseInt(id.slice(36), 16) & 1) === 1;
 }

@@ -68,6 +68,7 @@ const idOf = (ref: JobRef, name: string): string =>
 export function connect(options?: ConnectOptions<string> & { codec?: undefined }): Jobs<string>;
 export function connect<T>(options: ConnectOptions<T> & { codec: Codec<T> }): Jobs<T>;
 export function connect<T>(options: ConnectOptions<T> = {}): Jobs<T> {
+  if (options === null || typeof options !== 'object') v.fail('options', 'an object', options);
   const { codec, defaults, affinity, ...poolOptions } = options;
   const config = validateConfig(defaults, 'options.defaults');
   return Jobs.create<T>(new Pool(poolOptions), codec ?? (string() as unknown as Codec<T>), config, affinity);
@@ -412,6 +413,7 @@ export class Jobs<T = string> {
     queue: string,
     options: { timeout?: Milliseconds | undefined } & JobsConfig = {},
   ): Promise<T> {
+    if (options === null || typeof options !== 'object') v.fail('options', 'an object', options);
     const timeout = options.timeout ?? this.#config.timeout ?? 30_000;
     const id = await this.add(data, queue, { ...options, timeout: this.#config.timeout ?? 5000 });
     const affinity = new Affinity({ enabled: false });

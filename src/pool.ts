@@ -167,7 +167,7 @@ function wholeNumber(name: string, value: number | undefined, fallback: number, 
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
     throw new ArgumentError(
       `options.${name}`,
-      `Expected \`options.${name}\` to be an integer >= ${min}, got \`${String(value)}\``,
+      `Expected \`options.${name}\` to be an integer >= ${min}, got ${typeof value === 'number' ? `\`${value}\`` : typeof value}`,
     );
   return value;
 }
@@ -180,11 +180,14 @@ function seedsFrom(nodes: PoolOptions['nodes']): NodeAddress[] {
   if (typeof nodes === 'string') return parseNodeList(nodes, 'options.nodes');
   if (!Array.isArray(nodes) || nodes.length === 0)
     throw new ArgumentError('options.nodes', 'Expected `options.nodes` to list at least one node');
-  return nodes.map((n, i) =>
-    typeof n === 'string'
-      ? parseAddress(n, `options.nodes[${i}]`)
-      : parseAddress(`${n.host.includes(':') ? `[${n.host}]` : n.host}:${n.port}`, `options.nodes[${i}]`),
-  );
+  return nodes.map((n: unknown, i) => {
+    const name = `options.nodes[${i}]`;
+    if (typeof n === 'string') return parseAddress(n, name);
+    const { host, port } = (n ?? {}) as Partial<NodeAddress>;
+    if (typeof host !== 'string' || typeof port !== 'number')
+      throw new ArgumentError(name, `Expected \`${name}\` to be host:port or { host, port }`);
+    return parseAddress(`${host.includes(':') ? `[${host}]` : host}:${port}`, name);
+  });
 }
 
 function resolve(options: PoolOptions): Resolved {
