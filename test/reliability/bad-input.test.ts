@@ -246,7 +246,7 @@ function wireSafe(argv: unknown[]): boolean {
 
 // ---- pure functions -------------------------------------------------------------------------
 
-const COMMANDS = Object.entries(C).filter(
+const COMMANDS = (Object.entries(C) as [string, unknown][]).filter(
   (entry): entry is [string, C.Command<unknown[], unknown>] =>
     typeof entry[1] === 'object' && entry[1] !== null && 'args' in entry[1] && 'reply' in entry[1],
 );
