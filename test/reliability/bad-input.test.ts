@@ -550,8 +550,8 @@ test('Bad input - every Connection method against a server', async () => {
     ['call', (c, a, b) => c.call(a as string, b as string)],
     ['callBuffer', (c, a) => c.callBuffer(a as string)],
     // Non-blocking or bounded forms only: a GETJOB that blocks as asked is not a hang.
-    ['getJob', (c, a, b) => c.getJob(a as string[], boundedGetJob(b))],
-    ['getJobBuffer', (c, a, b) => c.getJobBuffer(a as string[], boundedGetJob(b))],
+    ['getJob', (c, a, b) => c.getJob(a as string[], boundedGetJob(b) as never)],
+    ['getJobBuffer', (c, a, b) => c.getJobBuffer(a as string[], boundedGetJob(b) as never)],
   ];
   const denied = /^(shutdown|debug|config|cluster|client|quit|monitor|subscribe|psubscribe)$/i;
   await run(
