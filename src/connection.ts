@@ -138,6 +138,19 @@ function callArgs(args: readonly unknown[]): Arg[] {
   return args as Arg[];
 }
 
+/**
+ * ioredis errors carry the failed command with its arguments (`err.command.args`): for AUTH, the
+ * password; for ADDJOB, the body. They become the `cause` of our errors, which loggers print with
+ * `util.inspect`, so the arguments are replaced by their count.
+ */
+function redactArguments(err: unknown): void {
+  if (typeof err !== 'object' || err === null || !('command' in err)) return;
+  const command = (err as { command: unknown }).command;
+  if (typeof command !== 'object' || command === null || !('args' in command)) return;
+  const args = (command as { args: unknown }).args;
+  (command as { args: unknown }).args = Array.isArray(args) ? [`<${args.length} redacted>`] : [];
+}
+
 function isIoredisReplyError(err: unknown): err is Error {
   return err instanceof Error && err.name === 'ReplyError';
 }
@@ -313,6 +326,7 @@ export class Connection {
 
   #mapError(err: unknown, command: string, sent: boolean): DisqueError {
     if (err instanceof DisqueError) return err;
+    redactArguments(err);
     if (isIoredisReplyError(err)) return fromReplyError(err.message, command, err);
     if (err instanceof Error && /timed out/i.test(err.message))
       return new TimeoutError(`${command} timed out on ${this.address}`, { command, cause: err });
@@ -320,6 +334,7 @@ export class Connection {
   }
 
   #connectionError(err: unknown, command?: string, sent = false): ConnectionError {
+    redactArguments(err);
     const reason = err instanceof Error ? err.message : String(err);
     return new ConnectionError(`${command ?? 'Connection'} failed on ${this.address}: ${reason}`, {
       node: this.address,
