@@ -25,7 +25,7 @@ import {
 } from './support.js';
 
 const SEED = runSeed();
-const OPERATIONS = scale(1000, 30_000);
+const OPERATIONS = scale(1000, 10_000);
 const LANES = 8;
 /** No operation may take longer than this, faults included. */
 const BOUND = 20_000;
