@@ -1,128 +1,105 @@
 #!/usr/bin/env node
-// The benchmark suite: SDK against a raw pipelined RESP client measured in the same run, several
-// rounds each, medians and ratios. Not part of `npm test`. Run: npm run bench [-- --rounds 3]
-// Server: DISQUE_NODES (first node) when set, else the embedded server.
+// The benchmark suite (not part of `npm test`): the SDK against a raw pipelined RESP client
+// measured in the same run, rounds interleaved, medians and ratios, then issue 8's targets.
+//
+//   npm run bench [-- --rounds 3 --jobs 20000 --compare --rss-jobs 1000000 --cluster h:p,h:p,h:p --strict]
+//
+// Server: the first node of DISQUE_NODES, else the embedded server. Cluster scenario: --cluster,
+// else DISQUE_NODES when it lists 3+ nodes, else an embedded 3-node cluster (skipped when
+// DISQUE_NODES names a single node and no --cluster is given).
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Connection, connect } from '../dist/esm/index.js';
-import { startServer } from '../dist/esm/server/index.js';
+import { connect } from '../dist/esm/index.js';
+import { startCluster, startServer } from '../dist/esm/server/index.js';
 import { RawClient } from './raw-client.mjs';
+import { freshQueue, inFlight, interleaved, mib, quantile, rate, settledRss } from './measure.mjs';
+import { compareVariants, connectionVariant, rawVariant } from './variants.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(args[i + 1]);
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const option = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : argv[i + 1];
 };
-const ROUNDS = opt('rounds', 3);
-const N = opt('jobs', 20_000);
+const ROUNDS = Number(option('rounds', 3));
+const N = Number(option('jobs', 20_000));
+const RSS_JOBS = Number(option('rss-jobs', 1_000_000));
+const COMPARE = flag('compare');
 const BODY = 'x'.repeat(100);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
-let queueCounter = 0;
-const queue = (label) => `bench-${label}-${process.pid}-${queueCounter++}`;
 
-async function inFlight(n, concurrency, fn) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        next++;
-        await fn();
-      }
-    }),
-  );
+const results = { scenarios: {}, latency: {}, memory: {}, cluster: undefined, targets: [] };
+
+function printScenario(title, medians, unit = 'jobs/s') {
+  const base = medians.raw;
+  console.log(`\n${title}`);
+  for (const [variant, value] of Object.entries(medians))
+    console.log(
+      `  ${variant.padEnd(28)} ${value.toFixed(0).padStart(9)} ${unit}   ${(value / base).toFixed(2)}x raw`,
+    );
 }
 
-async function rate(n, fn) {
-  const t0 = performance.now();
-  await fn();
-  return n / ((performance.now() - t0) / 1000);
+async function produce(clients) {
+  for (const [label, concurrency, n] of [
+    ['produce, 1 in flight', 1, N / 4],
+    ['produce, 100 in flight', 100, N],
+  ]) {
+    const medians = await interleaved(
+      ROUNDS,
+      Object.fromEntries(
+        Object.entries(clients).map(([name, client]) => [
+          name,
+          () => {
+            const q = freshQueue('p');
+            return rate(n, () => inFlight(n, concurrency, () => client.add(q, BODY, 1)));
+          },
+        ]),
+      ),
+    );
+    results.scenarios[label] = medians;
+    printScenario(label, medians);
+  }
 }
 
-async function main() {
-  const embedded = process.env.DISQUE_NODES ? undefined : await startServer({ port: 0 });
-  const [host, portText] = (process.env.DISQUE_NODES ?? `127.0.0.1:${embedded?.port}`)
-    .split(',')[0]
-    .split(':');
-  const port = Number(portText);
-  const raw = await RawClient.connect(host, port);
-  const conn = new Connection({ host, port });
-  const jobs = connect({ nodes: `${host}:${port}`, discover: false, defaults: { replicate: 1 } });
-  const results = [];
-
-  const scenario = async (name, runs) => {
-    const medians = {};
-    for (const [variant, run] of Object.entries(runs)) {
-      const xs = [];
-      for (let r = 0; r < ROUNDS; r++) xs.push(await run());
-      medians[variant] = median(xs);
-    }
-    results.push({ name, medians });
-    const base = medians.raw;
-    console.log(`\n${name}`);
-    for (const [variant, value] of Object.entries(medians))
-      console.log(
-        `  ${variant.padEnd(22)} ${value.toFixed(0).padStart(9)} jobs/s   ${(value / base).toFixed(2)}x raw`,
-      );
+async function consume(clients, jobs, raw) {
+  const fill = (q) => inFlight(N, 100, () => raw.add(q, BODY, 1));
+  const getAckLoop = (client) => async () => {
+    const q = freshQueue('c');
+    await fill(q);
+    let left = N;
+    return rate(N, () =>
+      Promise.all(
+        Array.from({ length: 100 }, async () => {
+          while (left > 0 && (await client.getAck(q))) left--;
+        }),
+      ),
+    );
   };
-
-  const addRaw = (q) => raw.send('ADDJOB', q, BODY, '0', 'REPLICATE', '1');
-  await scenario('produce, 1 in flight', {
-    raw: () => {
-      const q = queue('p1');
-      return rate(N / 4, () => inFlight(N / 4, 1, () => addRaw(q)));
-    },
-    'Connection.addJob': () => {
-      const q = queue('p1');
-      return rate(N / 4, () => inFlight(N / 4, 1, () => conn.addJob(q, BODY, { replicate: 1 })));
-    },
-    'Jobs.add': () => {
-      const q = queue('p1');
-      return rate(N / 4, () => inFlight(N / 4, 1, () => jobs.add(BODY, q)));
-    },
-  });
-  await scenario('produce, 100 in flight', {
-    raw: () => {
-      const q = queue('p100');
-      return rate(N, () => inFlight(N, 100, () => addRaw(q)));
-    },
-    'Connection.addJob': () => {
-      const q = queue('p100');
-      return rate(N, () => inFlight(N, 100, () => conn.addJob(q, BODY, { replicate: 1 })));
-    },
-    'Jobs.add': () => {
-      const q = queue('p100');
-      return rate(N, () => inFlight(N, 100, () => jobs.add(BODY, q)));
-    },
-  });
-
-  const fill = async (q) => inFlight(N, 100, () => addRaw(q));
-  await scenario('consume', {
+  const variants = {
+    // The raw ceiling: GETJOB COUNT 100 and one ACKJOB per batch.
     raw: async () => {
-      // The raw ceiling: GETJOB COUNT 100 and one ACKJOB per batch.
-      const q = queue('c');
+      const q = freshQueue('c');
       await fill(q);
       return rate(N, async () => {
         let left = N;
         while (left > 0) {
-          const batch = await raw.send('GETJOB', 'NOHANG', 'COUNT', '100', 'FROM', q);
+          const batch = await raw.raw.send('GETJOB', 'NOHANG', 'COUNT', '100', 'FROM', q);
           if (!batch) continue;
-          await raw.send('ACKJOB', ...batch.map((j) => j[1]));
+          await raw.raw.send('ACKJOB', ...batch.map((j) => j[1]));
           left -= batch.length;
         }
       });
     },
     'Funnel.process (c=16)': async () => {
-      const q = queue('c');
+      const q = freshQueue('c');
       await fill(q);
       const funnel = jobs.funnel(q, { prefetch: 256 });
       let seen = 0;
       const t0 = performance.now();
       let t1 = 0;
-      // Timed to the last job handled: close() afterwards waits up to a second for the last
-      // GETJOB, which is shutdown, not throughput.
+      // Timed to the last job handled: close() then waits up to a second for the last GETJOB,
+      // which is shutdown, not throughput.
       await funnel.process(
         () => {
           if (++seen === N) {
@@ -134,90 +111,274 @@ async function main() {
       );
       return N / ((t1 - t0) / 1000);
     },
-    'Jobs.get + ack': async () => {
-      const q = queue('c');
-      await fill(q);
-      return rate(N / 4, () => inFlight(N / 4, 1, async () => jobs.ack(await jobs.get(q)))).finally(() =>
-        // What this variant left behind.
-        raw.send('DEBUG', 'FLUSHALL').catch(() => undefined),
-      );
-    },
-  });
+    'Jobs.tryGet + ack (c=100)': getAckLoop({
+      getAck: async (q) => {
+        const job = await jobs.tryGet(q);
+        if (!job) return false;
+        await jobs.ack(job);
+        return true;
+      },
+    }),
+  };
+  variants['raw GETJOB+ACKJOB (c=100)'] = getAckLoop(raw);
+  for (const [name, client] of Object.entries(clients))
+    variants[`${name} GETJOB+ACKJOB (c=100)`] = getAckLoop(client);
+  const medians = await interleaved(ROUNDS, variants);
+  results.scenarios.consume = medians;
+  printScenario('consume', medians);
+}
 
-  // End-to-end latency at a fixed 1 000 jobs/s: producer → blocked consumer.
-  const lat = {};
-  for (const [variant, make] of Object.entries({
+async function latency(host, port, jobs) {
+  const makers = {
     raw: async () => {
+      const producer = await RawClient.connect(host, port);
       const consumer = await RawClient.connect(host, port);
-      const q = queue('lat');
+      const q = freshQueue('lat');
       return {
         consume: () =>
           consumer.send('GETJOB', 'TIMEOUT', '5000', 'FROM', q).then((r) => consumer.send('ACKJOB', r[0][1])),
-        produce: () => addRaw(q),
-        close: () => consumer.close(),
+        produce: () => producer.send('ADDJOB', q, BODY, '0', 'REPLICATE', '1'),
+        close: () => {
+          producer.close();
+          consumer.close();
+        },
       };
     },
     SDK: async () => {
-      const q = queue('lat');
+      const q = freshQueue('lat');
+      const consumer = jobs.timeout(5000);
       return {
-        consume: () =>
-          jobs
-            .timeout(5000)
-            .get(q)
-            .then((j) => jobs.ack(j)),
+        consume: () => consumer.get(q).then((j) => jobs.ack(j)),
         produce: () => jobs.add(BODY, q),
         close: () => undefined,
       };
     },
-  })) {
-    const { consume, produce, close } = await make();
-    const hops = [];
-    const start = performance.now();
-    for (let i = 0; i < 2000; i++) {
-      const t0 = performance.now();
-      const got = consume();
-      await produce();
-      await got;
-      hops.push(performance.now() - t0);
-      const wait = start + (i + 1) - performance.now(); // 1 job per ms = 1 000 jobs/s
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  };
+  const hops = { raw: [], SDK: [] };
+  // Rounds of 1 000 hops at up to 1 000 jobs/s, interleaved; quantiles over all hops.
+  for (let r = 0; r < ROUNDS; r++)
+    for (const [variant, make] of Object.entries(makers)) {
+      const { consume, produce, close } = await make();
+      const start = performance.now();
+      for (let i = 0; i < 1000; i++) {
+        const t0 = performance.now();
+        const got = consume();
+        await produce();
+        await got;
+        hops[variant].push(performance.now() - t0);
+        const wait = start + (i + 1) - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      await close();
     }
-    await close();
-    lat[variant] = { p50: quantile(hops, 0.5), p99: quantile(hops, 0.99) };
-  }
-  console.log('\nend-to-end latency at up to 1 000 jobs/s (add → get → ack)');
-  for (const [variant, { p50, p99 }] of Object.entries(lat))
+  console.log('\nend-to-end latency at up to 1 000 jobs/s (add → blocked get → ack)');
+  for (const [variant, xs] of Object.entries(hops)) {
+    const p50 = quantile(xs, 0.5);
+    const p99 = quantile(xs, 0.99);
+    results.latency[variant] = { p50, p99 };
     console.log(
-      `  ${variant.padEnd(22)} p50 ${p50.toFixed(3)} ms   p99 ${p99.toFixed(3)} ms   p99 ${(p99 / lat.raw.p99).toFixed(2)}x raw`,
+      `  ${variant.padEnd(28)} p50 ${p50.toFixed(3)} ms   p99 ${p99.toFixed(3)} ms   p99 ${(p99 / quantile(hops.raw, 0.99)).toFixed(2)}x raw`,
     );
-  results.push({ name: 'latency', lat });
+  }
+}
 
-  const rss = process.memoryUsage().rss;
-  console.log(`\nRSS at the end: ${(rss / 1048576).toFixed(0)} MiB`);
+/** Client memory with 100 000 adds in flight at once: the raw client against Jobs.add. */
+async function memoryInFlight(raw, jobs) {
+  const peakDuring = async (fn) => {
+    const base = settledRss();
+    let peak = base;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    await fn();
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return peak - base;
+  };
+  const n = 100_000;
+  const rawBytes = await peakDuring(() => {
+    const q = freshQueue('mem');
+    return Promise.all(Array.from({ length: n }, () => raw.add(q, BODY, 1)));
+  });
+  const sdkBytes = await peakDuring(() => {
+    const q = freshQueue('mem');
+    return Promise.all(Array.from({ length: n }, () => jobs.add(BODY, q)));
+  });
+  results.memory.inFlight = { jobs: n, raw: rawBytes, sdk: sdkBytes };
+  console.log(`\nRSS growth with ${n} adds in flight: raw ${mib(rawBytes)}, Jobs.add ${mib(sdkBytes)}`);
+}
+
+/** RSS of a producer + Funnel consumer after 100k and after RSS_JOBS jobs processed. */
+async function memoryFlat(jobs) {
+  const q = freshQueue('rss');
+  const funnel = jobs.funnel(q, { prefetch: 256 });
+  let added = 0;
+  let processed = 0;
+  const samples = {};
+  const marks = [100_000, RSS_JOBS];
+  const producing = (async () => {
+    const producer = jobs.with({});
+    await inFlight(RSS_JOBS, 100, async () => {
+      while (added - processed > 50_000) await new Promise((resolve) => setTimeout(resolve, 5));
+      added++;
+      await producer.add(BODY, q);
+    });
+  })();
+  const t0 = performance.now();
+  await funnel.process(
+    () => {
+      processed++;
+      if (marks.includes(processed)) {
+        samples[processed] = settledRss();
+        if (processed === RSS_JOBS) void funnel.close();
+      }
+    },
+    { concurrency: 16 },
+  );
+  await producing;
+  const seconds = (performance.now() - t0) / 1000;
+  const first = samples[100_000];
+  const last = samples[RSS_JOBS];
+  results.memory.flat = { at100k: first, atEnd: last, jobs: RSS_JOBS, ratio: last / first };
+  console.log(
+    `\nRSS while producing and consuming ${RSS_JOBS} jobs (${(RSS_JOBS / seconds).toFixed(0)} jobs/s): ` +
+      `${mib(first)} after 100k, ${mib(last)} after ${RSS_JOBS} (${((last / first - 1) * 100).toFixed(1)} %)`,
+  );
+}
+
+/** Produce on a cluster with default replication: single-connection clients against the pool. */
+async function clusterProduce(nodes, compare) {
+  const [host, port] = nodes[0].split(':');
+  const singles = {
+    raw: await rawVariant(host, Number(port)),
+    Connection: connectionVariant(host, Number(port)),
+  };
+  if (compare) Object.assign(singles, await compareVariants(host, Number(port)));
+  const jobs = connect({ nodes: nodes.join(',') });
+  await jobs.pool.ready();
+  const n = N / 4;
+  const run = (add) => () => {
+    const q = freshQueue('cl');
+    return rate(n, () => inFlight(n, 100, () => add(q)));
+  };
+  const variants = Object.fromEntries(
+    Object.entries(singles).map(([name, c]) => [`${name} (1 connection)`, run((q) => c.add(q, BODY))]),
+  );
+  variants['Jobs.add (pool)'] = run((q) => jobs.add(BODY, q));
+  const medians = await interleaved(ROUNDS, variants);
+  medians.raw = medians['raw (1 connection)'];
+  results.cluster = { nodes, medians };
+  printScenario(`cluster produce, ${nodes.length} nodes, default replication, 100 in flight`, medians);
+  delete medians.raw;
+  for (const c of Object.values(singles)) await c.close();
+  await jobs.close();
+}
+
+function checkTargets() {
+  const s = results.scenarios;
+  const p100 = s['produce, 100 in flight'];
+  const c = s.consume;
+  const t = [];
+  const add = (name, value, ok) => t.push({ name, value, ok });
+  add(
+    'produce c=100, Jobs.add ≥ 0.75× raw',
+    p100['Jobs.add'] / p100.raw,
+    p100['Jobs.add'] / p100.raw >= 0.75,
+  );
+  if (p100['thunk-disque'])
+    add(
+      'produce c=100, Jobs.add ≥ 1.1× thunk-disque',
+      p100['Jobs.add'] / p100['thunk-disque'],
+      p100['Jobs.add'] / p100['thunk-disque'] >= 1.1,
+    );
+  const funnel = c['Funnel.process (c=16)'];
+  add('Funnel ≥ 0.8× raw batched ceiling', funnel / c.raw, funnel / c.raw >= 0.8);
+  const thunkLoop = c['thunk-disque GETJOB+ACKJOB (c=100)'];
+  if (thunkLoop) add('Funnel ≥ 2× thunk-disque GETJOB+ACKJOB', funnel / thunkLoop, funnel / thunkLoop >= 2);
+  const lat = results.latency.SDK.p99 / results.latency.raw.p99;
+  add('latency p99 ≤ 1.2× raw', lat, lat <= 1.2);
+  if (results.memory.flat) {
+    const r = results.memory.flat.ratio;
+    add(`RSS flat ±10 % (100k → ${RSS_JOBS})`, r, r >= 0.9 && r <= 1.1);
+  }
+  if (results.cluster) {
+    const m = results.cluster.medians;
+    const best = Math.max(
+      ...Object.entries(m)
+        .filter(([k]) => k.includes('1 connection'))
+        .map(([, v]) => v),
+    );
+    add(
+      'cluster produce ≥ 2.5× any single-connection client',
+      m['Jobs.add (pool)'] / best,
+      m['Jobs.add (pool)'] / best >= 2.5,
+    );
+  }
+  results.targets = t;
+  console.log('\ntargets');
+  for (const { name, value, ok } of t)
+    console.log(`  ${ok ? 'met ' : 'MISS'}  ${name.padEnd(52)} ${value.toFixed(2)}`);
+  return t.every((x) => x.ok);
+}
+
+async function main() {
+  const given = (process.env.DISQUE_NODES ?? '').split(',').filter(Boolean);
+  const embedded = given.length === 0 ? await startServer({ port: 0 }) : undefined;
+  const [host, portText] = (given[0] ?? `127.0.0.1:${embedded.port}`).split(':');
+  const port = Number(portText);
+  const raw = await rawVariant(host, port);
+  const clients = { raw, 'Connection.addJob': connectionVariant(host, port) };
+  const jobs = connect({ nodes: `${host}:${port}`, discover: false, defaults: { replicate: 1 } });
+  clients['Jobs.add'] = { add: (q, body) => jobs.add(body, q), close: () => undefined };
+  const compared = COMPARE ? await compareVariants(host, port) : {};
+  Object.assign(clients, compared);
+  console.log(
+    `disque-ts bench: ${embedded ? 'embedded server' : `Disque at ${host}:${port}`}, ${ROUNDS} rounds interleaved, ` +
+      `${N} jobs, 100-byte bodies, medians${COMPARE ? ', with thunk-disque and disqueue-node' : ''}`,
+  );
+
+  await produce(clients);
+  await consume(compared, jobs, raw);
+  await raw.raw.send('DEBUG', 'FLUSHALL');
+  await latency(host, port, jobs);
+  await memoryInFlight(raw, jobs);
+  await raw.raw.send('DEBUG', 'FLUSHALL');
+  if (RSS_JOBS > 0) await memoryFlat(jobs);
+  await raw.raw.send('DEBUG', 'FLUSHALL');
+
+  let clusterNodes = (option('cluster', '') || '').split(',').filter(Boolean);
+  let cluster;
+  if (clusterNodes.length === 0 && given.length >= 3) clusterNodes = given;
+  if (clusterNodes.length === 0 && given.length === 0) {
+    cluster = await startCluster({ nodes: 3 });
+    clusterNodes = cluster.nodes.map((n) => `${n.host}:${n.port}`);
+  }
+  if (clusterNodes.length > 0) await clusterProduce(clusterNodes, COMPARE);
+  else console.log('\ncluster produce: skipped (DISQUE_NODES names one node; pass --cluster h:p,h:p,h:p)');
+
+  const allMet = checkTargets();
   const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
   fs.mkdirSync(out, { recursive: true });
+  const file = path.join(out, 'latest.json');
   fs.writeFileSync(
-    path.join(out, 'latest.json'),
+    file,
     JSON.stringify(
       {
         at: new Date().toISOString(),
         server: embedded ? 'embedded' : `${host}:${port}`,
+        node: process.version,
         rounds: ROUNDS,
         jobs: N,
-        results,
-        rss,
+        ...results,
       },
       null,
       2,
     ),
   );
-  console.log(
-    `\nwritten bench/results/latest.json (${embedded ? 'embedded server' : `Disque at ${host}:${port}`}, ${ROUNDS} rounds, medians)`,
-  );
-  raw.close();
-  await conn.close();
+  console.log(`\nwritten ${path.relative(process.cwd(), file)}`);
+  for (const c of Object.values(clients)) await c.close();
   await jobs.close();
   await embedded?.close();
+  await cluster?.close();
+  if (flag('strict') && !allMet) process.exitCode = 1;
 }
 
 main().catch((err) => {

@@ -7,6 +7,7 @@ import type { Job, JobInfo } from './job.js';
 import type { RawReply } from './replies.js';
 import { ArgumentError, ConnectionError, DisqueError, TimeoutError, fromReplyError } from './errors.js';
 import { parseAddress } from './address.js';
+import { WriteCoalescer } from './write-coalescer.js';
 
 /** Options of a {@link Connection}. */
 export interface ConnectionOptions {
@@ -54,6 +55,13 @@ const OPTION_NAMES = [
   'lazyConnect',
   'reconnect',
 ] as const;
+
+/**
+ * The key of {@link Connection}'s method for prebuilt argvs: a module symbol rather than a
+ * public method, so that it stays out of the API.
+ * @internal
+ */
+export const runPrepared = Symbol('runPrepared');
 
 /** Disque's default port. */
 export const DEFAULT_PORT = 7711;
@@ -184,6 +192,8 @@ export class Connection {
   #closing: Promise<void> | undefined;
   /** Shared by the commands waiting for the handshake (see #pastHandshake). */
   #handshake: Promise<void> | undefined;
+  /** Joins the writes of a tick (see {@link WriteCoalescer}); undefined without autoPipelining. */
+  readonly #coalescer: WriteCoalescer | undefined;
 
   constructor(options: ConnectionOptions = {}) {
     this.#options = resolveOptions(options);
@@ -198,7 +208,6 @@ export class Connection {
       // SHOW's ctime exceeds 2^53: integers arrive as strings and are parsed by the commands.
       stringNumbers: true,
       connectTimeout: o.connectTimeout,
-      enableAutoPipelining: o.autoPipelining,
       maxRetriesPerRequest: o.maxRetriesPerRequest,
       lazyConnect: o.lazyConnect,
       // The ready check sends INFO and waits while `loading:1`, which Disque reports too.
@@ -207,6 +216,7 @@ export class Connection {
       ...(o.password === undefined ? {} : { password: o.password }),
       ...(o.tls === undefined || o.tls === false ? {} : { tls: o.tls === true ? {} : o.tls }),
     });
+    this.#coalescer = o.autoPipelining ? new WriteCoalescer(this.#redis) : undefined;
     // Connection errors surface through the commands; an 'error' event with no listener would crash.
     this.#redis.on('error', () => undefined);
   }
@@ -264,6 +274,15 @@ export class Connection {
   }
 
   /**
+   * Runs a command whose argv the caller already built, and so validated (the Pool, which
+   * validates before choosing a node and would otherwise build every argv twice).
+   * @internal
+   */
+  async [runPrepared]<A extends readonly unknown[], R>(command: Command<A, R>, argv: Arg[]): Promise<R> {
+    return command.reply(await this.#send(command.name, argv, command.binary));
+  }
+
+  /**
    * Sends any command as it is (an escape hatch for commands this version does not model).
    * Replies come raw: strings, Buffers when `binary`, integers as decimal strings, arrays.
    *
@@ -292,9 +311,9 @@ export class Connection {
     this.#inFlight++;
     try {
       // sendCommand rather than call(): ioredis 6 drops the command name of call() when it
-      // auto-pipelines it. A Command written while the socket is busy is coalesced anyway.
+      // auto-pipelines it; the coalescer does the batching instead.
       const command = new RedisCommand(cmd, rest, { replyEncoding: binary ? null : 'utf8' });
-      return (await this.#redis.sendCommand(command)) as RawReply;
+      return (await this.#redis.sendCommand(command, this.#coalescer)) as RawReply;
     } catch (err) {
       throw this.#mapError(err, name, sent);
     } finally {

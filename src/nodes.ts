@@ -105,6 +105,11 @@ export class ClusterView {
   }
 
   /** All nodes. */
+  /** How many nodes are known. */
+  get size(): number {
+    return this.#byAddress.size;
+  }
+
   all(): NodeState[] {
     return [...this.#byAddress.values()];
   }
@@ -157,14 +162,24 @@ export class ClusterView {
    * The best node: usable, lowest priority, chosen at random among equals so that load spreads.
    * Falls back to nodes that are not marked usable (rather than failing) when none is.
    */
-  best(exclude: ReadonlySet<NodeState> = new Set()): NodeState | undefined {
-    const pick = (candidates: NodeState[]): NodeState | undefined => {
-      if (candidates.length === 0) return undefined;
-      const min = Math.min(...candidates.map((n) => n.priority));
-      const top = candidates.filter((n) => n.priority === min);
-      return top[Math.floor(Math.random() * top.length)];
-    };
-    const all = this.all().filter((n) => !exclude.has(n));
-    return pick(all.filter((n) => n.usable)) ?? pick(all.filter((n) => n.up && !n.leaving));
+  best(exclude?: ReadonlySet<NodeState>): NodeState | undefined {
+    return this.#pick(exclude, true) ?? this.#pick(exclude, false);
+  }
+
+  /** One pass, no allocation: every command goes through here. Ties are drawn uniformly. */
+  #pick(exclude: ReadonlySet<NodeState> | undefined, usableOnly: boolean): NodeState | undefined {
+    let chosen: NodeState | undefined;
+    let min = Infinity;
+    let ties = 0;
+    for (const node of this.#byAddress.values()) {
+      if (exclude?.has(node)) continue;
+      if (usableOnly ? !node.usable : !node.up || node.leaving) continue;
+      if (node.priority < min) {
+        min = node.priority;
+        chosen = node;
+        ties = 1;
+      } else if (node.priority === min && Math.random() * ++ties < 1) chosen = node;
+    }
+    return chosen;
   }
 }

@@ -3,7 +3,7 @@ import { createPool, type Pool as GenericPool } from 'generic-pool';
 import pRetry from 'p-retry';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { inspect } from 'node:util';
-import { Connection } from './connection.js';
+import { Connection, runPrepared } from './connection.js';
 import type { Command, Milliseconds } from './commands/types.js';
 import type { GetJobOptions } from './commands/getjob.js';
 import * as C from './commands/index.js';
@@ -500,7 +500,8 @@ export class Pool extends EventEmitter<PoolEvents> {
     args: A,
     options: RunOptions = {},
   ): Promise<R> {
-    command.args(...args); // bad arguments fail before any node is chosen, and are never retried
+    // Bad arguments fail before any node is chosen, and are never retried.
+    const argv = command.args(...args);
     return this.#retry(options.retry ?? 'idempotent', options.signal, async (avoid) => {
       const pinned = options.node === undefined ? undefined : this.#find(options.node);
       if (options.strict && !pinned?.up)
@@ -511,13 +512,55 @@ export class Pool extends EventEmitter<PoolEvents> {
           ? pinned
           : this.#choose(avoid);
       try {
-        return await this.#sharedConnection(node).run(command, ...args);
+        if (this.#holdsConnection(command, args))
+          return await this.#withExclusive(node, options.signal, undefined, (conn) =>
+            conn[runPrepared](command, argv),
+          );
+        return await this.#sharedConnection(node)[runPrepared](command, argv);
       } catch (err) {
         this.#noteFailure(node, err);
         if (err instanceof DisqueError && err.retryable) avoid.add(node);
         throw err;
       }
     });
+  }
+
+  /**
+   * Whether the command keeps its connection busy until other nodes answer: Disque blocks the
+   * client of a synchronously replicated ADDJOB until the replicas confirm, and commands
+   * pipelined behind it wait. Such ADDJOBs take an exclusive connection each, so that a producer
+   * with many adds in flight has them replicated in parallel rather than one after another.
+   */
+  #holdsConnection(command: Command<never, unknown>, args: readonly unknown[]): boolean {
+    if (command !== (C.ADDJOB as Command<never, unknown>) || this.#view.size < 2) return false;
+    const options = args[2] as C.AddJobOptions | undefined;
+    return !options?.async && (options?.replicate === undefined || options.replicate > 1);
+  }
+
+  /**
+   * Runs `use` on an exclusive connection of `node`. If the signal aborts or the deadline passes,
+   * the connection is destroyed rather than returned to the pool with a command still armed.
+   */
+  async #withExclusive<R>(
+    node: NodeState,
+    signal: AbortSignal | undefined,
+    deadline: { ms: number; node: string } | undefined,
+    use: (conn: Connection) => Promise<R>,
+  ): Promise<R> {
+    const pool = this.#exclusivePool(node);
+    const conn = await this.#acquire(pool, signal);
+    this.#borrowed.add(conn);
+    let broken = false;
+    try {
+      return await abortable(use(conn), { signal, deadline }, () => {
+        broken = true;
+        conn.destroy();
+      });
+    } finally {
+      this.#borrowed.delete(conn);
+      if (broken || conn.closed) await pool.destroy(conn).catch(() => undefined);
+      else await pool.release(conn).catch(() => undefined);
+    }
   }
 
   /** A node by id, id prefix or address. */
@@ -586,33 +629,24 @@ export class Pool extends EventEmitter<PoolEvents> {
     options: GetJobOptions,
     { signal, affinity }: BlockingOptions,
   ): Promise<Job<B>[]> {
-    command.args(queues, options);
+    const argv = command.args(queues, options);
     signal?.throwIfAborted();
     const jobs = await this.#retry('idempotent', signal, async (avoid) => {
       const preferred =
         affinity?.preferred === undefined ? undefined : this.#view.byPrefix(affinity.preferred);
       const node = preferred?.usable && !avoid.has(preferred) ? preferred : this.#choose(avoid);
-      const pool = this.#exclusivePool(node);
-      const conn = await this.#acquire(pool, signal);
-      this.#borrowed.add(conn);
-      let broken = false;
       const deadline =
         options.nohang || !options.timeout
           ? undefined
           : { ms: options.timeout + BLOCKING_GRACE, node: node.address };
       try {
-        return await abortable(conn.run(command, queues, options), { signal, deadline }, () => {
-          broken = true;
-          conn.destroy();
-        });
+        // A GETJOB that cannot block shares a connection like any other command.
+        if (options.nohang) return await this.#sharedConnection(node)[runPrepared](command, argv);
+        return await this.#withExclusive(node, signal, deadline, (conn) => conn[runPrepared](command, argv));
       } catch (err) {
         this.#noteFailure(node, err);
         if (err instanceof DisqueError && err.retryable) avoid.add(node);
         throw err;
-      } finally {
-        this.#borrowed.delete(conn);
-        if (broken || conn.closed) await pool.destroy(conn).catch(() => undefined);
-        else await pool.release(conn).catch(() => undefined);
       }
     });
     if (affinity && jobs.length > 0) {
