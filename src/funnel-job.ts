@@ -39,7 +39,7 @@ export class JobHandle<T> implements FunnelJob<T> {
   readonly nacks?: number;
   readonly additionalDeliveries?: number;
   readonly attempts: number;
-  #settled: Promise<unknown> | undefined;
+  #settled: Promise<void> | undefined;
 
   constructor(
     job: Job<T>,
@@ -60,18 +60,20 @@ export class JobHandle<T> implements FunnelJob<T> {
 
   ack(): Promise<void> {
     this.#settled ??= this.settler.ack(this);
-    return this.#settled.then(() => undefined);
+    return this.#settled;
   }
 
   nack(): Promise<void> {
     this.#settled ??= this.settler.nack(this);
-    return this.#settled.then(() => undefined);
+    return this.#settled;
   }
 
   async retryLater(delay: Milliseconds): Promise<string> {
     if (this.#settled) throw new Error(`Job ${this.id} is already settled`);
     const retrying = this.settler.retryLater(this, delay);
-    this.#settled = retrying;
+    this.#settled = retrying.then(() => undefined);
+    // The caller hears of a failure through `retrying`; a later ack()/nack() returns it again.
+    this.#settled.catch(() => undefined);
     return retrying;
   }
 

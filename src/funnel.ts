@@ -122,7 +122,7 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
   readonly #prefetch: number;
   readonly #autoAck: boolean;
   readonly #closeTimeout: number;
-  readonly #batcher: AckBatcher;
+  readonly #batcher: AckBatcher<JobHandle<T>>;
   readonly #leases: Leases | undefined;
   readonly #buffer: JobHandle<T>[] = [];
   readonly #waiters: ((job: JobHandle<T> | undefined) => void)[] = [];
@@ -160,7 +160,15 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
     this.#closeTimeout =
       o.closeTimeout === undefined ? 10_000 : v.millis('options.closeTimeout', o.closeTimeout);
     const ackMode = o.ackMode === undefined ? 'ack' : v.oneOf('options.ackMode', o.ackMode, ['ack', 'fast']);
-    this.#batcher = new AckBatcher((ids) => (ackMode === 'fast' ? jobs.fastAck(...ids) : jobs.ack(...ids)));
+    this.#batcher = new AckBatcher<JobHandle<T>>(
+      (ids) => (ackMode === 'fast' ? jobs.fastAck(...ids) : jobs.ack(...ids)),
+      (acked) => {
+        this.#stats.acked += acked.length;
+        for (const job of acked) this.#emitSafely('ack', job);
+      },
+      // The jobs stay with Disque, which delivers them again after their RETRY.
+      (_jobs, error) => this.#emitSafely('error', error),
+    );
     const lease = o.lease === undefined ? true : v.flag('options.lease', o.lease);
     const leaseAfter = o.leaseAfter === undefined ? 500 : v.millis('options.leaseAfter', o.leaseAfter);
     if (lease)
@@ -205,7 +213,8 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
       for (;;) {
         if (current) {
           // The loop asked for the next job: the body finished with this one.
-          if (this.#autoAck && !current.settled) this.#track(current.ack());
+          // A failed ack is reported once per batch by the batcher ('error').
+          if (this.#autoAck && !current.settled) void current.ack();
           if (current.settled) this.#leaveHand(current);
           current = undefined;
         }
@@ -251,13 +260,24 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
       );
     if (o.backoff !== undefined && typeof o.backoff !== 'function') v.millis('options.backoff', o.backoff);
     if (typeof handler !== 'function') v.fail('handler', 'a function', handler);
+    // The iterator's semantics without its per-job generator machinery (the hot path).
     const worker = async (): Promise<void> => {
-      for await (const job of this) {
-        try {
-          await handler(job);
-        } catch (error) {
-          await this.#failed(job, error, o);
+      this.#enter();
+      try {
+        for (;;) {
+          const job = await this.#next();
+          if (!job) return;
+          this.#inHand.add(job);
+          try {
+            await handler(job);
+          } catch (error) {
+            await this.#failed(job, error, o);
+          }
+          if (this.#autoAck && !job.settled) void job.ack();
+          if (job.settled) this.#leaveHand(job);
         }
+      } finally {
+        this.#exit();
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
@@ -424,7 +444,8 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
           withCounters: true,
           timeout: FETCH_TIMEOUT,
         });
-        for (const job of jobs) this.#dispatch(this.#handle(job));
+        const now = Date.now();
+        for (const job of jobs) this.#dispatch(this.#handle(job, now));
       } catch (error) {
         if (this.#jobs.pool.closed) {
           // The Jobs handle was closed under the funnel: end its loops rather than spin.
@@ -442,13 +463,13 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
     for (const job of this.#returns.splice(0)) this.#track(job.nack());
   }
 
-  #handle(job: Job<T>): JobHandle<T> {
+  #handle(job: Job<T>, now: number): JobHandle<T> {
     const carried = this.#carried.get(job.id) ?? 0;
     this.#carried.delete(job.id);
     const handle = new JobHandle(job, this.#settler, carried);
     this.#stats.received++;
     this.#held.set(handle.id, handle);
-    this.#leases?.hold(handle.id);
+    this.#leases?.hold(handle.id, now);
     return handle;
   }
 
@@ -500,6 +521,16 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
     this.#leaveHand(job);
   }
 
+  /** Emits without letting a throwing listener break the funnel's bookkeeping. */
+  #emitSafely(event: 'ack' | 'error', arg: JobHandle<T> | unknown): void {
+    try {
+      if (event === 'ack') this.emit('ack', arg as JobHandle<T>);
+      else this.emit('error', arg);
+    } catch (error) {
+      if (event === 'ack') this.emit('error', error);
+    }
+  }
+
   #track(settling: Promise<unknown>): void {
     const tracked = settling.catch((error: unknown) => this.emit('error', error));
     this.#settling.add(tracked);
@@ -512,11 +543,9 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
   }
 
   readonly #settler: Settler<T> = {
-    ack: async (job) => {
+    ack: (job) => {
       this.#release(job);
-      await this.#batcher.add(job.id);
-      this.#stats.acked++;
-      this.emit('ack', job);
+      return this.#batcher.add(job);
     },
     nack: async (job) => {
       this.#release(job);
@@ -530,7 +559,7 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
       this.#carried.set(id, job.attempts);
       // Retried jobs may be taken by other processes: keep the map bounded.
       if (this.#carried.size > 10_000) this.#carried.delete(this.#carried.keys().next().value as string);
-      await this.#batcher.add(job.id);
+      await this.#jobs.ack(job.id);
       this.#stats.acked++;
       return id;
     },
