@@ -80,10 +80,13 @@ export class NodeState implements NodeView {
 }
 
 /**
- * Merges HELLO replies into a set of {@link NodeState}s, keyed by address.
+ * Merges HELLO replies into a set of {@link NodeState}s, keyed by address. One node has one
+ * entry: once HELLO has told a node's id, another address found for the same id (a seed given
+ * by host name) becomes an alias of that entry (see {@link ClusterView.identify}).
  * @internal
  */
 export class ClusterView {
+  /** Every address known, each to its node; several addresses may lead to one node. */
   readonly #byAddress = new Map<string, NodeState>();
 
   constructor(
@@ -100,13 +103,29 @@ export class ClusterView {
     if (!node) {
       node = new NodeState(mapped.host, mapped.port, id);
       this.#byAddress.set(address, node);
-    } else if (id !== undefined) node.id = id;
+    } else if (id !== undefined) node = this.identify(node, id);
     return node;
   }
 
-  /** All nodes. */
+  /** All nodes, each once. */
   all(): NodeState[] {
-    return [...this.#byAddress.values()];
+    return [...new Set(this.#byAddress.values())];
+  }
+
+  /**
+   * Records that `node` has the id `id`, and returns the entry that stands for that node. When
+   * another entry already has the id (the seed `localhost:7711` and `127.0.0.1:7711` as HELLO
+   * reports it), the two are one node: the entry known first stays, `node`'s address becomes an
+   * alias of it, and `node` is no longer listed.
+   */
+  identify(node: NodeState, id: string): NodeState {
+    const known = this.byId(id);
+    if (known === undefined || known === node) {
+      node.id = id;
+      return node;
+    }
+    for (const [address, entry] of this.#byAddress) if (entry === node) this.#byAddress.set(address, known);
+    return known;
   }
 
   /** The node with this address. */
@@ -131,8 +150,7 @@ export class ClusterView {
     for (const entry of hello.nodes) {
       let node: NodeState;
       if (entry.id === hello.nodeId) {
-        node = from;
-        node.id = entry.id;
+        node = this.identify(from, entry.id);
       } else {
         if (entry.host === '' || entry.port === 0) continue; // a node whose address is unknown
         const known = this.byId(entry.id);

@@ -271,6 +271,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   readonly #exclusive = new Map<NodeState, GenericPool<Connection>>();
   /** Exclusive connections lent out (blocked in GETJOB), to cut them on close(). */
   readonly #borrowed = new Set<Connection>();
+  /** Exclusive pools of entries found to be a second address of a node, being drained. */
+  readonly #retiring = new Set<Promise<void>>();
   #ready: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -337,21 +339,55 @@ export class Pool extends EventEmitter<PoolEvents> {
     const errors: string[] = [];
     for (const node of candidates) {
       try {
-        const hello = await this.#sharedConnection(node).run(C.HELLO);
-        this.#markUp(node);
-        if (this.#options.discover)
-          for (const added of this.#view.merge(hello, node)) this.emit('node:up', added.snapshot());
-        else {
-          node.id = hello.nodeId;
-          node.priority = hello.nodes.find((n) => n.id === hello.nodeId)?.priority ?? node.priority;
-        }
-        return;
+        await this.#hello(node);
       } catch (err) {
         this.#noteFailure(node, err);
         errors.push(`${node.address}: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
       }
+      // Seeds not asked yet have no id. Ask them: a seed given by host name (localhost:7711) and
+      // the address HELLO reports for it (127.0.0.1:7711) are one node, and only ids tell.
+      await Promise.all(
+        this.#view
+          .all()
+          .filter((n) => n.id === undefined && n.up)
+          .map((n) => this.#hello(n).catch((err: unknown) => this.#noteFailure(n, err))),
+      );
+      return;
     }
     throw new NoNodeAvailableError(`No Disque node answered (${errors.join('; ')})`);
+  }
+
+  /** Asks `node` for HELLO and merges the reply into the view. */
+  async #hello(node: NodeState): Promise<void> {
+    const hello = await this.#sharedConnection(node).run(C.HELLO);
+    const self = this.#identify(node, hello.nodeId);
+    this.#markUp(self);
+    if (this.#options.discover)
+      for (const added of this.#view.merge(hello, self)) this.emit('node:up', added.snapshot());
+    else self.priority = hello.nodes.find((n) => n.id === hello.nodeId)?.priority ?? self.priority;
+  }
+
+  /**
+   * Records the id HELLO gave `node`. When another entry already has it, `node` was a second
+   * address of that node: its connections go to the entry that stays, which is returned.
+   */
+  #identify(node: NodeState, id: string): NodeState {
+    const kept = this.#view.identify(node, id);
+    if (kept === node) return node;
+    // Shared connections reach the same server whichever address dialled it: keep them.
+    const shared = this.#shared.get(node);
+    this.#shared.delete(node);
+    if (shared) this.#shared.set(kept, [...(this.#shared.get(kept) ?? []), ...shared]);
+    // Exclusive ones may be blocked in GETJOB: let them finish, then close them.
+    const exclusive = this.#exclusive.get(node);
+    this.#exclusive.delete(node);
+    if (exclusive) {
+      const retiring = exclusive.drain().then(() => exclusive.clear());
+      this.#retiring.add(retiring);
+      void retiring.finally(() => this.#retiring.delete(retiring));
+    }
+    return kept;
   }
 
   async #tick(): Promise<void> {
@@ -683,7 +719,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     for (const conn of this.#borrowed) conn.destroy();
     const pools = [...this.#exclusive.values()];
     this.#exclusive.clear();
-    await Promise.all(pools.map((pool) => pool.drain().then(() => pool.clear())));
+    await Promise.all([...pools.map((pool) => pool.drain().then(() => pool.clear())), ...this.#retiring]);
     const shared = [...this.#shared.values()].flat();
     this.#shared.clear();
     await Promise.all(shared.map((c) => c.close()));
