@@ -169,7 +169,7 @@ async function readNode(
   node: NodeView,
   queues: readonly string[] | undefined,
 ): Promise<NodeRead> {
-  let id = node.id;
+  const id = node.id;
   const down = (error: string): NodeRead => ({
     status: {
       id,
@@ -186,14 +186,9 @@ async function readNode(
     },
     stats: new Map(),
   });
-  if (id === undefined) {
-    // A seed not asked yet (or given by a name HELLO reports as an IP): ask it who it is.
-    try {
-      id = (await on(pool, node, C.HELLO, [])).nodeId;
-    } catch (err) {
-      return down(reason(err));
-    }
-  }
+  // The pool's refresh asked every seed without an id for HELLO (so that a seed given by host
+  // name and the address HELLO reports for it are one node): one still without an id did not answer.
+  if (id === undefined) return down(node.up ? 'did not answer HELLO' : 'not reachable');
   let info: C.Info;
   let leaving: boolean;
   let names: readonly string[];
@@ -289,16 +284,8 @@ export async function status(source: StatusSource, options: StatusOptions = {}):
   if (o.queues !== undefined && !Array.isArray(o.queues)) v.fail('options.queues', 'an array', o.queues);
   const queues = o.queues?.map((q, i) => v.queueName(`options.queues[${i}]`, q) as string);
   const nodes = await currentNodes(pool);
-  const all = await Promise.all(nodes.map((node) => readNode(pool, node, queues)));
-  // A seed given by name (localhost:7711) and the address HELLO reports for it (127.0.0.1:7711)
-  // are one node: one entry.
-  const ids = new Set<string>();
-  const reads = all.filter(({ status: { id } }) => {
-    if (id === undefined) return true;
-    if (ids.has(id)) return false;
-    ids.add(id);
-    return true;
-  });
+  // One entry per node: the pool lists a seed given by host name once, under its id.
+  const reads = await Promise.all(nodes.map((node) => readNode(pool, node, queues)));
   const names = new Set<string>();
   for (const { stats } of reads) for (const name of stats.keys()) names.add(name);
   return {
