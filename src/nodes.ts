@@ -7,12 +7,28 @@ import type { NodeAddress } from './address.js';
  * @module
  */
 
-/** An address rewrite: HELLO may report private or empty addresses that the client cannot dial. */
+/**
+ * An address rewrite: HELLO may report private or empty addresses that the client cannot dial.
+ * A table keyed by `host:port` as HELLO reports it, or a function (return `undefined` to keep one).
+ *
+ * @example
+ * ```ts
+ * const natMap: NatMap = { '172.17.0.2:7711': { host: 'disque.example.com', port: 7711 } };
+ * const jobs = connect({ nodes: 'disque.example.com:7711', natMap });
+ * ```
+ */
 export type NatMap =
   | Readonly<Record<string, { host: string; port: number }>>
   | ((address: { host: string; port: number }) => { host: string; port: number } | undefined);
 
-/** A node as the pool sees it. */
+/**
+ * A node as the pool sees it (a snapshot: it does not change afterwards).
+ *
+ * @example
+ * ```ts
+ * const usable = pool.nodes().filter((n: NodeView) => n.up && !n.leaving && n.priority < PRIORITY_UNUSABLE);
+ * ```
+ */
 export interface NodeView {
   /** The node id, once HELLO told it (`undefined` for a seed not reached yet). */
   readonly id: string | undefined;
@@ -30,10 +46,25 @@ export interface NodeView {
   readonly leaving: boolean;
 }
 
-/** Priority HELLO gives to failed and leaving nodes. */
+/**
+ * Priority HELLO gives to failed and leaving nodes.
+ *
+ * @example
+ * ```ts
+ * const failed = (await conn.hello()).nodes.filter((n) => n.priority >= PRIORITY_UNUSABLE);
+ * ```
+ */
 export const PRIORITY_UNUSABLE = 100;
 
-/** `host:port`, with brackets for IPv6. */
+/**
+ * `host:port`, with brackets for IPv6.
+ *
+ * @example
+ * ```ts
+ * formatAddress('10.0.0.5', 7711); // '10.0.0.5:7711'
+ * formatAddress('::1', 7711); // '[::1]:7711'
+ * ```
+ */
 export function formatAddress(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
