@@ -70,6 +70,7 @@ export class Affinity {
   /** The node prefix the consumer should read from, once decided. */
   preferred: string | undefined;
 
+  /** A tracker with these options (see {@link AffinityOptions} for the defaults). */
   constructor(options: AffinityOptions = {}) {
     this.#enabled = options.enabled ?? true;
     this.#window = options.window ?? 100;
@@ -94,7 +95,7 @@ export class Affinity {
    * @param priorityOf - the HELLO priority of the node with a prefix (unknown → 1)
    * @example
    * ```ts
-   * const move = affinity.record(jobs.map((j) => j.id), (prefix) => priorities.get(prefix) ?? 1);
+   * const move = affinity.record(batch.map((j) => j.id), (prefix) => priorities.get(prefix) ?? 1);
    * if (move) console.log(`${move.from} → ${move.to}`);
    * ```
    */

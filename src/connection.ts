@@ -199,6 +199,11 @@ export class Connection {
   /** Shared by the commands waiting for the handshake (see #pastHandshake). */
   #handshake: Promise<void> | undefined;
 
+  /**
+   * Creates the connection. It connects at once unless `lazyConnect` (then on the first command,
+   * or {@link Connection.connect}).
+   * @throws {@link ArgumentError} for a bad or unknown option
+   */
   constructor(options: ConnectionOptions = {}) {
     this.#options = resolveOptions(options);
     const o = this.#options;
@@ -474,7 +479,7 @@ export class Connection {
    *
    * @example
    * ```ts
-   * await conn.fastAck(...jobs.map((j) => j.id));
+   * await conn.fastAck(...batch.map((j) => j.id));
    * ```
    */
   fastAck(...ids: string[]): Promise<number> {

@@ -38,6 +38,11 @@ export class DisqueError extends Error {
   /** The command that failed, upper case, when there was one. */
   readonly command: string | undefined;
 
+  /**
+   * Creates the error (the library does; user code seldom needs to).
+   * @param code - the server's error prefix, or a client code
+   * @param message - what happened; never a password, a body or command arguments
+   */
   constructor(code: string, message: string, options: DisqueErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;

@@ -338,6 +338,11 @@ export class Pool extends EventEmitter<PoolEvents> {
   /** Set once the first HELLO succeeded, so commands skip awaiting ready(). */
   #started = false;
 
+  /**
+   * Creates the pool. Nothing is dialled until the first command or {@link Pool.ready}; use
+   * {@link Pool.connect} to wait until a node answered.
+   * @throws {@link ArgumentError} for a bad or unknown option
+   */
   constructor(options: PoolOptions = {}) {
     super();
     this.#options = resolve(options);
@@ -403,9 +408,9 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /**
-   * Asks a reachable node for HELLO and merges what it says. Seeds are tried in random order.
+   * Asks a reachable node for HELLO and merges what it says. Seeds are tried in random order;
+   * seeds not asked yet are then asked too, so that each is known by its node id.
    * @throws {@link NoNodeAvailableError} when no node answers
-   *
    * @example
    * ```ts
    * await pool.refresh(); // after adding a node: no need to wait for the next refreshInterval
@@ -654,7 +659,7 @@ export class Pool extends EventEmitter<PoolEvents> {
    *
    * @example
    * ```ts
-   * const acked = await pool.runByJob(ACKJOB, jobs.map((j) => j.id));
+   * const acked = await pool.runByJob(ACKJOB, batch.map((j) => j.id));
    * ```
    */
   async runByJob(
