@@ -280,7 +280,7 @@ export class Jobs<T = string> {
    *
    * @example
    * ```ts
-   * const batch = jobs.count(100);
+   * jobs.count(100).config.count; // 100
    * ```
    */
   count(n: number): Jobs<T> {
