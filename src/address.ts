@@ -5,7 +5,15 @@ import { ArgumentError } from './errors.js';
  * @module
  */
 
-/** A node address with optional credentials. */
+/**
+ * A node address with optional credentials, as {@link parseAddress} returns it.
+ *
+ * @example
+ * ```ts
+ * const seed: NodeAddress = { host: '10.0.0.5', port: 7711 };
+ * const pool = new Pool({ nodes: [seed, 'disque-2:7711'] });
+ * ```
+ */
 export interface NodeAddress {
   /** Host name or IP (IPv6 without brackets). */
   host: string;
@@ -33,9 +41,16 @@ function port(text: string, entry: string, name: string): number {
 
 /**
  * Parses `host`, `host:port`, `[::1]:port` or `disque://[:password@]host[:port]` (`disques://` for TLS).
+ * The port defaults to 7711.
  * @param text - the address
  * @param name - the argument name used in errors
  * @throws {@link ArgumentError} naming the bad entry
+ * @example
+ * ```ts
+ * parseAddress('10.0.0.5'); // { host: '10.0.0.5', port: 7711 }
+ * parseAddress('[::1]:7712'); // { host: '::1', port: 7712 }
+ * parseAddress('disques://:secret@queue.internal'); // { host: 'queue.internal', port: 7711, password: 'secret', tls: true }
+ * ```
  */
 export function parseAddress(text: string, name = 'address'): NodeAddress {
   name = argumentName(name, 'address');
@@ -99,7 +114,14 @@ function parseUrl(text: string, name: string): NodeAddress {
 
 /**
  * Parses a node list such as `DISQUE_NODES`: addresses separated by commas (or spaces).
+ * @param text - the list
+ * @param name - the argument name used in errors
  * @throws {@link ArgumentError} naming the first bad entry, or when the list is empty
+ * @example
+ * ```ts
+ * parseNodeList('10.0.0.5:7711,10.0.0.6'); // [{ host: '10.0.0.5', port: 7711 }, { host: '10.0.0.6', port: 7711 }]
+ * parseNodeList(process.env.DISQUE_NODES ?? '127.0.0.1:7711');
+ * ```
  */
 export function parseNodeList(text: string, name = 'DISQUE_NODES'): NodeAddress[] {
   name = argumentName(name, 'DISQUE_NODES');

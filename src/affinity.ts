@@ -8,7 +8,15 @@ import { jobIdNodePrefix } from './job-id.js';
  * @module
  */
 
-/** Options of node affinity. */
+/**
+ * Options of node affinity.
+ *
+ * @example
+ * ```ts
+ * const jobs = connect({ affinity: { window: 100, minSamples: 10, margin: 1.5 } });
+ * const pinned = connect({ affinity: { enabled: false } }); // consumers stay where the pool puts them
+ * ```
+ */
 export interface AffinityOptions {
   /** Turn affinity off: the consumer stays where the pool puts it. @defaultValue true */
   enabled?: boolean | undefined;
@@ -24,13 +32,33 @@ export interface AffinityOptions {
   margin?: number | undefined;
 }
 
-/** A decided move: from the current node's prefix to another's. */
+/**
+ * A decided move: from the current node's prefix to another's.
+ *
+ * @example
+ * ```ts
+ * const move: AffinitySwitch | undefined = affinity.record(ids, () => 1);
+ * if (move) console.log(`read from ${move.to} (was ${move.from ?? 'any node'})`);
+ * ```
+ */
 export interface AffinitySwitch {
+  /** The node id prefix read from until now (`undefined` before the first switch). */
   readonly from: string | undefined;
+  /** The node id prefix to read from now. */
   readonly to: string;
 }
 
-/** The sliding-window counter behind node affinity: one per consumer (see {@link Pool.affinity}). */
+/**
+ * The sliding-window counter behind node affinity: one per consumer (see {@link Pool.affinity}).
+ * Hand it to {@link Pool.getJob}, which records the jobs received and moves the consumer.
+ *
+ * @example
+ * ```ts
+ * const affinity = pool.affinity();
+ * const jobs = await pool.getJob(['emails'], { timeout: 1000 }, { affinity });
+ * affinity.preferred; // the node prefix this consumer reads from, once decided
+ * ```
+ */
 export class Affinity {
   readonly #window: number;
   readonly #minSamples: number;
@@ -42,6 +70,7 @@ export class Affinity {
   /** The node prefix the consumer should read from, once decided. */
   preferred: string | undefined;
 
+  /** A tracker with these options (see {@link AffinityOptions} for the defaults). */
   constructor(options: AffinityOptions = {}) {
     this.#enabled = options.enabled ?? true;
     this.#window = options.window ?? 100;
@@ -49,7 +78,14 @@ export class Affinity {
     this.#margin = options.margin ?? 1.5;
   }
 
-  /** How many of the counted jobs each node produced. */
+  /**
+   * How many of the counted jobs each node produced, by node id prefix.
+   *
+   * @example
+   * ```ts
+   * for (const [prefix, n] of affinity.counts()) console.log(prefix, n);
+   * ```
+   */
   counts(): ReadonlyMap<string, number> {
     return this.#counts;
   }
@@ -57,6 +93,11 @@ export class Affinity {
   /**
    * Counts the ids of jobs just received. Returns a switch when another node now clearly leads.
    * @param priorityOf - the HELLO priority of the node with a prefix (unknown → 1)
+   * @example
+   * ```ts
+   * const move = affinity.record(batch.map((j) => j.id), (prefix) => priorities.get(prefix) ?? 1);
+   * if (move) console.log(`${move.from} → ${move.to}`);
+   * ```
    */
   record(ids: readonly string[], priorityOf: (prefix: string) => number): AffinitySwitch | undefined {
     if (!this.#enabled) return undefined;

@@ -19,7 +19,15 @@ export interface Codec<T> {
   readonly binary?: boolean;
 }
 
-/** UTF-8 string bodies: the default, and what other-language clients write. */
+/**
+ * UTF-8 string bodies: the default, and what other-language clients write.
+ *
+ * @example
+ * ```ts
+ * const jobs = connect({ codec: string() }); // the same as connect()
+ * await jobs.add('resize image-42.png', 'images');
+ * ```
+ */
 export function string(): Codec<string> {
   return {
     encode(value) {
@@ -34,7 +42,16 @@ export function string(): Codec<string> {
   };
 }
 
-/** Raw bytes. */
+/**
+ * Raw bytes: bodies are written and read as Buffers, byte for byte.
+ *
+ * @example
+ * ```ts
+ * const jobs = connect({ codec: buffer() });
+ * await jobs.add(Buffer.from([0xde, 0xad, 0xbe, 0xef]), 'blobs');
+ * const job = await jobs.get('blobs'); // job.body is a Buffer
+ * ```
+ */
 export function buffer(): Codec<Buffer> {
   return {
     binary: true,
@@ -74,7 +91,14 @@ export function json<T>(): Codec<T> {
   };
 }
 
-/** A job whose body the codec could not read. The job is not lost: see {@link DecodeError}. */
+/**
+ * A job whose body the codec could not read. The job is not lost: see {@link DecodeError}.
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (err instanceof DecodeError) console.error(err.job.id, err.job.queue, String(err.job.body)); }
+ * ```
+ */
 export interface UndecodedJob {
   /** The job id. */
   readonly id: string;
@@ -87,6 +111,13 @@ export interface UndecodedJob {
 /**
  * A job's body could not be decoded. The job stays with the server, not acknowledged: it is
  * delivered again after its RETRY, unless you ack (or dead-letter) `job.id` yourself.
+ *
+ * @example
+ * ```ts
+ * const jobs = connect({ codec: json<{ to: string }>() });
+ * try { await jobs.get('emails'); }
+ * catch (err) { if (err instanceof DecodeError) await jobs.ack(err.job.id); else throw err; } // drop a bad body
+ * ```
  */
 export class DecodeError extends DisqueError {
   override name = 'DecodeError';

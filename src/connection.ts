@@ -9,7 +9,14 @@ import { ArgumentError, ConnectionError, DisqueError, TimeoutError, fromReplyErr
 import { parseAddress } from './address.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
-/** Options of a {@link Connection}. */
+/**
+ * Options of a {@link Connection}.
+ *
+ * @example
+ * ```ts
+ * const conn = new Connection({ host: 'queue.internal', port: 7711, password: 'secret', connectTimeout: 2000 });
+ * ```
+ */
 export interface ConnectionOptions {
   /** Host name or IP. @defaultValue '127.0.0.1' */
   host?: string | undefined;
@@ -63,7 +70,14 @@ const OPTION_NAMES = [
  */
 export const runPrepared = Symbol('runPrepared');
 
-/** Disque's default port. */
+/**
+ * Disque's default port.
+ *
+ * @example
+ * ```ts
+ * const conn = new Connection({ host: 'queue.internal', port: DEFAULT_PORT });
+ * ```
+ */
 export const DEFAULT_PORT = 7711;
 
 type Resolved = {
@@ -195,6 +209,11 @@ export class Connection {
   /** Joins the writes of a tick (see {@link WriteCoalescer}); undefined without autoPipelining. */
   readonly #coalescer: WriteCoalescer | undefined;
 
+  /**
+   * Creates the connection. It connects at once unless `lazyConnect` (then on the first command,
+   * or {@link Connection.connect}).
+   * @throws {@link ArgumentError} for a bad or unknown option
+   */
   constructor(options: ConnectionOptions = {}) {
     this.#options = resolveOptions(options);
     const o = this.#options;
@@ -236,22 +255,51 @@ export class Connection {
     return new Connection({ ...parseAddress(url), ...options });
   }
 
-  /** Whether the connection is ready for commands. */
+  /**
+   * Whether the connection is ready for commands.
+   *
+   * @example
+   * ```ts
+   * if (!conn.ready) await conn.connect();
+   * ```
+   */
   get ready(): boolean {
     return this.#redis.status === 'ready';
   }
 
-  /** Whether the connection is closed for good (closed by the user, or dropped with `reconnect: false`). */
+  /**
+   * Whether the connection is closed for good (closed by the user, or dropped with `reconnect: false`).
+   *
+   * @example
+   * ```ts
+   * if (conn.closed) console.warn(`${conn.address} is closed for good`);
+   * ```
+   */
   get closed(): boolean {
     return this.#closing !== undefined || this.#redis.status === 'end';
   }
 
-  /** Commands sent and not yet answered: the Pool sends new work to the least busy connection. */
+  /**
+   * Commands sent and not yet answered: the Pool sends new work to the least busy connection.
+   *
+   * @example
+   * ```ts
+   * const idle = conns.filter((c) => c.inFlight === 0);
+   * ```
+   */
   get inFlight(): number {
     return this.#inFlight;
   }
 
-  /** Connects now (otherwise the first command does, or the constructor unless `lazyConnect`). */
+  /**
+   * Connects now (otherwise the first command does, or the constructor unless `lazyConnect`).
+   *
+   * @example
+   * ```ts
+   * const conn = new Connection({ port: 7711, lazyConnect: true });
+   * await conn.connect(); // rejects with ConnectionError if the node is down
+   * ```
+   */
   async connect(): Promise<void> {
     const redis = this.#redis;
     if (redis.status === 'ready') return;
@@ -267,6 +315,12 @@ export class Connection {
   /**
    * Runs a command object: validates and builds the argv, sends it, parses the reply, and maps
    * errors. The single place where I/O happens.
+   *
+   * @example
+   * ```ts
+   * const len = await conn.run(QLEN, 'emails');
+   * const [job] = await conn.run(GETJOB, ['emails'], { nohang: true });
+   * ```
    */
   async run<A extends readonly unknown[], R>(command: Command<A, R>, ...args: A): Promise<R> {
     const argv = command.args(...args);
@@ -295,7 +349,14 @@ export class Connection {
     return this.#send(callName(command), [command, ...callArgs(args)], false);
   }
 
-  /** As {@link Connection.call}, with every string in the reply as a Buffer. */
+  /**
+   * As {@link Connection.call}, with every string in the reply as a Buffer.
+   *
+   * @example
+   * ```ts
+   * const reply = await conn.callBuffer('SHOW', id); // bulk strings as Buffers: bodies byte for byte
+   * ```
+   */
   async callBuffer(command: string, ...args: Arg[]): Promise<RawReply> {
     return this.#send(callName(command), [command, ...callArgs(args)], true);
   }
@@ -392,7 +453,15 @@ export class Connection {
     return this.#blockingRun(C.GETJOB, queues, options);
   }
 
-  /** As {@link Connection.getJob}, with bodies as Buffers. */
+  /**
+   * As {@link Connection.getJob}, with bodies as Buffers.
+   *
+   * @example
+   * ```ts
+   * const [job] = await conn.getJobBuffer(['images'], { timeout: 1000 });
+   * if (job) await fs.writeFile(`${job.id}.png`, job.body);
+   * ```
+   */
   getJobBuffer(queues: readonly (string | Buffer)[], options?: C.GetJobOptions): Promise<Job<Buffer>[]> {
     return this.#blockingRun(C.GETJOB_BUFFER, queues, options);
   }
@@ -411,17 +480,40 @@ export class Connection {
     }
   }
 
-  /** Acknowledges jobs: they are deleted cluster-wide. Resolves to how many were known and not yet acked. */
+  /**
+   * Acknowledges jobs: they are deleted cluster-wide. Resolves to how many were known and not yet acked.
+   *
+   * @example
+   * ```ts
+   * const [job] = await conn.getJob(['emails']);
+   * if (job) await conn.ackJob(job.id); // 1
+   * ```
+   */
   ackJob(...ids: string[]): Promise<number> {
     return this.run(C.ACKJOB, ...ids);
   }
 
-  /** Deletes jobs at once, with a best-effort delete on other nodes. Faster than ACKJOB, less certain. */
+  /**
+   * Deletes jobs at once, with a best-effort delete on other nodes. Faster than ACKJOB, less certain.
+   *
+   * @example
+   * ```ts
+   * await conn.fastAck(...batch.map((j) => j.id));
+   * ```
+   */
   fastAck(...ids: string[]): Promise<number> {
     return this.run(C.FASTACK, ...ids);
   }
 
-  /** Puts jobs back at the front of their queue and counts a NACK. Resolves to how many moved. */
+  /**
+   * Puts jobs back at the front of their queue and counts a NACK. Resolves to how many moved.
+   *
+   * @example
+   * ```ts
+   * try { await send(job.body); await conn.ackJob(job.id); }
+   * catch { await conn.nack(job.id); } // delivered again at once
+   * ```
+   */
   nack(...ids: string[]): Promise<number> {
     return this.run(C.NACK, ...ids);
   }
@@ -430,54 +522,124 @@ export class Connection {
    * Tells the node the job is still being worked on: its next re-queue moves a full RETRY from
    * now. Resolves to that RETRY period in ms.
    * @throws {@link NoJobError} unknown job; {@link TooLateError} past half its TTL
+   * @example
+   * ```ts
+   * const lease = await conn.working(job.id); // 60000: a minute more for a RETRY 60 job
+   * ```
    */
   working(id: string): Promise<Milliseconds> {
     return this.run(C.WORKING, id);
   }
 
-  /** Puts jobs (not queued) back in their queue without counting a NACK. */
+  /**
+   * Puts jobs (not queued) back in their queue without counting a NACK.
+   *
+   * @example
+   * ```ts
+   * await conn.enqueue(id); // 1: queued again at once, its `nacks` unchanged
+   * ```
+   */
   enqueue(...ids: string[]): Promise<number> {
     return this.run(C.ENQUEUE, ...ids);
   }
 
-  /** Takes queued jobs out of their queue (they stay known, `active`). */
+  /**
+   * Takes queued jobs out of their queue (they stay known, `active`).
+   *
+   * @example
+   * ```ts
+   * await conn.dequeue(id); // 1: nobody gets it until ENQUEUE or its RETRY
+   * ```
+   */
   dequeue(...ids: string[]): Promise<number> {
     return this.run(C.DEQUEUE, ...ids);
   }
 
-  /** Deletes jobs from this node only, whatever their state. */
+  /**
+   * Deletes jobs from this node only, whatever their state.
+   *
+   * @example
+   * ```ts
+   * await conn.delJob(id); // 1: other nodes keep their copies
+   * ```
+   */
   delJob(...ids: string[]): Promise<number> {
     return this.run(C.DELJOB, ...ids);
   }
 
-  /** Everything this node knows of a job, or `null`. */
+  /**
+   * Everything this node knows of a job, or `null`.
+   *
+   * @example
+   * ```ts
+   * const info = await conn.show(id);
+   * console.log(info?.state, info?.nacks, info?.ttl);
+   * ```
+   */
   show(id: string): Promise<JobInfo | null> {
     return this.run(C.SHOW, id);
   }
 
-  /** As {@link Connection.show}, with the body as a Buffer. */
+  /**
+   * As {@link Connection.show}, with the body as a Buffer.
+   *
+   * @example
+   * ```ts
+   * const body = (await conn.showBuffer(id))?.body; // Buffer | null | undefined
+   * ```
+   */
   showBuffer(id: string): Promise<JobInfo<Buffer> | null> {
     return this.run(C.SHOW_BUFFER, id);
   }
 
   // ---- queues -----------------------------------------------------------------------------
 
-  /** The number of jobs queued on this node in `queue`. */
+  /**
+   * The number of jobs queued on this node in `queue`.
+   *
+   * @example
+   * ```ts
+   * await conn.qlen('emails'); // 0 for a queue that does not exist
+   * ```
+   */
   qlen(queue: string | Buffer): Promise<number> {
     return this.run(C.QLEN, queue);
   }
 
-  /** Up to |count| queued jobs without taking them: oldest first, or newest first if count < 0. */
+  /**
+   * Up to |count| queued jobs without taking them: oldest first, or newest first if count < 0.
+   *
+   * @example
+   * ```ts
+   * const oldest = await conn.qpeek('emails', 10);
+   * const [newest] = await conn.qpeek('emails', -1);
+   * ```
+   */
   qpeek(queue: string | Buffer, count: number): Promise<Job[]> {
     return this.run(C.QPEEK, queue, count);
   }
 
-  /** As {@link Connection.qpeek}, with bodies as Buffers. */
+  /**
+   * As {@link Connection.qpeek}, with bodies as Buffers.
+   *
+   * @example
+   * ```ts
+   * const [job] = await conn.qpeekBuffer('images', 1);
+   * ```
+   */
   qpeekBuffer(queue: string | Buffer, count: number): Promise<Job<Buffer>[]> {
     return this.run(C.QPEEK_BUFFER, queue, count);
   }
 
-  /** The state of a queue on this node, or `null` if it does not exist here. */
+  /**
+   * The state of a queue on this node, or `null` if it does not exist here.
+   *
+   * @example
+   * ```ts
+   * const stat = await conn.qstat('emails');
+   * console.log(stat?.len, stat?.blocked, stat?.pause);
+   * ```
+   */
   qstat(queue: string | Buffer): Promise<C.QueueStat | null> {
     return this.run(C.QSTAT, queue);
   }
@@ -485,22 +647,50 @@ export class Connection {
   /**
    * Pauses or resumes a queue: `in` refuses new jobs, `out` stops serving them, `all`, `none`;
    * `state` just reads. Resolves to the state after the command.
+   *
+   * @example
+   * ```ts
+   * await conn.pause('emails', 'in', { bcast: true }); // 'in', on every reachable node
+   * await conn.pause('emails', 'none', { bcast: true }); // 'none'
+   * ```
    */
   pause(queue: string | Buffer, option: C.PauseOption, options?: C.PauseOptions): Promise<C.PauseState> {
     return this.run(C.PAUSE, queue, option, options);
   }
 
-  /** One page of QSCAN. See {@link Connection.scanQueues} to iterate over all. */
+  /**
+   * One page of QSCAN. See {@link Connection.scanQueues} to iterate over all.
+   *
+   * @example
+   * ```ts
+   * const { cursor, items } = await conn.qscan({ count: 100 });
+   * ```
+   */
   qscan(options?: C.QScanOptions): Promise<C.ScanPage<string>> {
     return this.run(C.QSCAN, options);
   }
 
-  /** One page of JSCAN, job ids only. See {@link Connection.scanJobIds}. */
+  /**
+   * One page of JSCAN, job ids only. See {@link Connection.scanJobIds}.
+   *
+   * @example
+   * ```ts
+   * const { cursor, items } = await conn.jscan({ queue: 'emails' });
+   * ```
+   */
   jscan(options?: C.JScanOptions): Promise<C.ScanPage<string>> {
     return this.run(C.JSCAN, options);
   }
 
-  /** One page of JSCAN with every job's details (`REPLY all`). See {@link Connection.scanJobs}. */
+  /**
+   * One page of JSCAN with every job's details (`REPLY all`). See {@link Connection.scanJobs}.
+   *
+   * @example
+   * ```ts
+   * const { items } = await conn.jscanJobs({ states: ['active'] });
+   * for (const job of items) console.log(job.id, job.nacks);
+   * ```
+   */
   jscanJobs(options?: C.JScanOptions): Promise<C.ScanPage<JobInfo>> {
     return this.run(C.JSCAN_ALL, options);
   }
@@ -517,12 +707,26 @@ export class Connection {
     return this.#follow((cursor) => this.qscan({ ...options, cursor }));
   }
 
-  /** Every job id on this node matching the options, following the JSCAN cursor. */
+  /**
+   * Every job id on this node matching the options, following the JSCAN cursor.
+   *
+   * @example
+   * ```ts
+   * for await (const id of conn.scanJobIds({ queue: 'emails', states: ['queued'] })) await conn.dequeue(id);
+   * ```
+   */
   scanJobIds(options: Omit<C.JScanOptions, 'cursor'> = {}): AsyncIterableIterator<string> {
     return this.#follow((cursor) => this.jscan({ ...options, cursor }));
   }
 
-  /** Every job on this node matching the options, with details, following the JSCAN cursor. */
+  /**
+   * Every job on this node matching the options, with details, following the JSCAN cursor.
+   *
+   * @example
+   * ```ts
+   * for await (const job of conn.scanJobs({ states: ['active'] })) console.log(job.id, job.queue, job.createdAt);
+   * ```
+   */
   scanJobs(options: Omit<C.JScanOptions, 'cursor'> = {}): AsyncIterableIterator<JobInfo> {
     return this.#follow((cursor) => this.jscanJobs({ ...options, cursor }));
   }
@@ -538,17 +742,40 @@ export class Connection {
 
   // ---- server and cluster -----------------------------------------------------------------
 
-  /** This node's id and every node of the cluster with its priority. */
+  /**
+   * This node's id and every node of the cluster with its priority.
+   *
+   * @example
+   * ```ts
+   * const { nodeId, nodes } = await conn.hello();
+   * console.log(nodeId, nodes.map((n) => `${n.host}:${n.port} (${n.priority})`));
+   * ```
+   */
   hello(): Promise<C.Hello> {
     return this.run(C.HELLO);
   }
 
-  /** The server's INFO, parsed into sections: `(await conn.info()).server?.['disque_version']`. */
+  /**
+   * The server's INFO, parsed into sections: `(await conn.info()).server?.['disque_version']`.
+   *
+   * @example
+   * ```ts
+   * const info = await conn.info('memory');
+   * Number(info['memory']?.['used_memory']); // bytes
+   * ```
+   */
   info(section?: string): Promise<C.Info> {
     return this.run(C.INFO, section);
   }
 
-  /** `'PONG'`, or the message echoed. */
+  /**
+   * `'PONG'`, or the message echoed.
+   *
+   * @example
+   * ```ts
+   * await conn.ping(); // 'PONG'
+   * ```
+   */
   ping(message?: string): Promise<string> {
     return this.run(C.PING, message);
   }
@@ -556,40 +783,94 @@ export class Connection {
   /**
    * Authenticates this connection. Prefer the `password` option, which also authenticates every
    * reconnection. A wrong password logs the connection out.
+   *
+   * @example
+   * ```ts
+   * await conn.auth('secret'); // 'OK'; a wrong one rejects with ReplyError (ERR invalid password)
+   * ```
    */
   auth(password: string): Promise<string> {
     return this.run(C.AUTH, password);
   }
 
-  /** Asks this node to join the node at `host:port` (an IP address, as Disque requires). */
+  /**
+   * Asks this node to join the node at `host:port` (an IP address, as Disque requires).
+   *
+   * @example
+   * ```ts
+   * await conn.clusterMeet('10.0.0.6', 7711); // 'OK'; see meet() for host names
+   * ```
+   */
   clusterMeet(host: string, port: number): Promise<'OK'> {
     return this.run(C.CLUSTER_MEET, host, port);
   }
 
-  /** The nodes this node knows, with flags and link state. */
+  /**
+   * The nodes this node knows, with flags and link state.
+   *
+   * @example
+   * ```ts
+   * const down = (await conn.clusterNodes()).filter((n) => n.flags.includes('fail'));
+   * ```
+   */
   clusterNodes(): Promise<C.ClusterNode[]> {
     return this.run(C.CLUSTER_NODES);
   }
 
-  /** Whether this node is leaving the cluster. */
+  /**
+   * Whether this node is leaving the cluster.
+   *
+   * @example
+   * ```ts
+   * await conn.clusterLeaving(); // false
+   * ```
+   */
   clusterLeaving(): Promise<boolean>;
-  /** Starts (`true`) or stops (`false`) leaving the cluster. */
+  /**
+   * Starts (`true`) or stops (`false`) leaving the cluster.
+   *
+   * @example
+   * ```ts
+   * await conn.clusterLeaving(true); // 'OK': drain this node before stopping it
+   * ```
+   */
   clusterLeaving(leaving: boolean): Promise<'OK'>;
   clusterLeaving(leaving?: boolean): Promise<boolean | 'OK'> {
     return leaving === undefined ? this.run(C.CLUSTER_LEAVING_GET) : this.run(C.CLUSTER_LEAVING_SET, leaving);
   }
 
-  /** Forgets a node (run it on every node, or the others teach it back). */
+  /**
+   * Forgets a node (run it on every node, or the others teach it back).
+   *
+   * @example
+   * ```ts
+   * for (const c of conns) await c.clusterForget(deadNodeId);
+   * ```
+   */
   clusterForget(nodeId: string): Promise<'OK'> {
     return this.run(C.CLUSTER_FORGET, nodeId);
   }
 
-  /** This node's id. */
+  /**
+   * This node's id.
+   *
+   * @example
+   * ```ts
+   * const nodeId = await conn.clusterMyId(); // job ids created here carry nodeId.slice(0, 8)
+   * ```
+   */
   clusterMyId(): Promise<string> {
     return this.run(C.CLUSTER_MYID);
   }
 
-  /** CLUSTER INFO fields. */
+  /**
+   * CLUSTER INFO fields.
+   *
+   * @example
+   * ```ts
+   * (await conn.clusterInfo())['cluster_state']; // 'ok'
+   * ```
+   */
   clusterInfo(): Promise<Record<string, string>> {
     return this.run(C.CLUSTER_INFO);
   }
@@ -600,6 +881,11 @@ export class Connection {
    * Closes the connection. Commands already sent get their replies first (QUIT), except that a
    * blocked GETJOB, which would hold QUIT back indefinitely, is cut: it rejects with a
    * {@link ConnectionError}. Safe to call more than once.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void conn.close());
+   * ```
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -622,13 +908,26 @@ export class Connection {
    * Destroys the socket at once: every command in flight, a blocked GETJOB included, rejects
    * with a {@link ConnectionError}. Used when a blocking call is abandoned, so that a GETJOB still
    * armed on the server cannot take a job nobody will receive.
+   *
+   * @example
+   * ```ts
+   * const pending = conn.getJob(['emails']); // blocks
+   * conn.destroy(); // pending rejects with ConnectionError; no job is taken
+   * ```
    */
   destroy(): void {
     this.#closing ??= Promise.resolve();
     if (this.#redis.status !== 'end') this.#redis.disconnect();
   }
 
-  /** Never shows the password. */
+  /**
+   * What `console.log` and `util.inspect` show: the address and status, never the password.
+   *
+   * @example
+   * ```ts
+   * console.log(conn); // Connection { address: '127.0.0.1:7711', status: 'ready' }
+   * ```
+   */
   [inspect.custom](): string {
     return `Connection { address: '${this.address}', status: '${this.#redis.status}' }`;
   }

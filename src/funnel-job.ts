@@ -4,6 +4,14 @@ import type { Job } from './job.js';
 /**
  * A job handed out by a {@link Funnel}: the job's data plus the means to settle it. The first
  * settlement wins; acking or nacking again is harmless and does nothing.
+ *
+ * @example
+ * ```ts
+ * for await (const job of funnel) {
+ *   try { await send(job.body); } // acked when the loop moves on
+ *   catch { await job.retryLater(60_000 * job.attempts); } // back off instead of NACK
+ * }
+ * ```
  */
 export interface FunnelJob<T> extends Job<T> {
   /** Delivery attempt: 1 the first time, plus NACKs and other redeliveries (and `retryLater`s). */

@@ -9,7 +9,19 @@ import { JobHandle, type FunnelJob, type Settler } from './funnel-job.js';
 import { ArgumentError } from './errors.js';
 import * as v from './commands/validate.js';
 
-/** Options of a {@link Funnel}. */
+/**
+ * Options of a {@link Funnel}.
+ *
+ * @example
+ * ```ts
+ * const funnel = jobs.funnel('urgent', 'normal', {
+ *   prefetch: 64,
+ *   ackMode: 'fast',
+ *   closeTimeout: 30_000,
+ *   signal: shutdown.signal, // an AbortController aborted on SIGTERM
+ * });
+ * ```
+ */
 export interface FunnelOptions {
   /** Most jobs fetched ahead of the loops (bounded memory); GETJOB asks for up to this many at once. @defaultValue 32 */
   prefetch?: number | undefined;
@@ -31,7 +43,19 @@ export interface FunnelOptions {
   closeTimeout?: Milliseconds | undefined;
 }
 
-/** Options of {@link Funnel.process}. */
+/**
+ * Options of {@link Funnel.process}.
+ *
+ * @example
+ * ```ts
+ * await funnel.process(handler, {
+ *   concurrency: 8,
+ *   maxAttempts: 5,
+ *   deadLetter: 'emails-failed',
+ *   backoff: (attempt) => 1000 * 2 ** attempt, // 2 s, 4 s, 8 s… instead of NACK
+ * });
+ * ```
+ */
 export interface ProcessOptions {
   /** Jobs handled at once. @defaultValue 1 */
   concurrency?: number | undefined;
@@ -46,7 +70,14 @@ export interface ProcessOptions {
   backoff?: Milliseconds | ((attempt: number) => Milliseconds) | undefined;
 }
 
-/** Options of {@link Funnel.processBatch}. */
+/**
+ * Options of {@link Funnel.processBatch}.
+ *
+ * @example
+ * ```ts
+ * await funnel.processBatch(async (batch) => insertRows(batch.map((j) => j.body)), { size: 100, concurrency: 2 });
+ * ```
+ */
 export interface BatchOptions {
   /** Most jobs per batch. @defaultValue 32 */
   size?: number | undefined;
@@ -54,7 +85,15 @@ export interface BatchOptions {
   concurrency?: number | undefined;
 }
 
-/** Counters of a funnel, readable at any time. */
+/**
+ * Counters of a funnel, readable at any time.
+ *
+ * @example
+ * ```ts
+ * const { received, acked, nacked, inHand, buffered }: FunnelStats = funnel.stats;
+ * console.log(`${acked}/${received} acked, ${nacked} nacked, ${inHand} in hand, ${buffered} buffered`);
+ * ```
+ */
 export interface FunnelStats {
   /** Jobs fetched. */
   readonly received: number;
@@ -70,7 +109,17 @@ export interface FunnelStats {
   readonly buffered: number;
 }
 
-/** Events of a {@link Funnel}. */
+/**
+ * Events of a {@link Funnel}.
+ *
+ * @example
+ * ```ts
+ * funnel.on('nack', (job, error) => console.warn(`job ${job.id} failed`, error));
+ * funnel.on('deadLetter', (job) => console.error(`job ${job.id} gave up after ${job.attempts} attempts`));
+ * funnel.on('lease:lost', (job) => console.warn(`job ${job.id} may be delivered twice`));
+ * funnel.on('error', (error) => console.error(error));
+ * ```
+ */
 export interface FunnelEvents<T> {
   /** A job was acknowledged. */
   ack: (job: FunnelJob<T>) => void;
@@ -189,23 +238,57 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
     }
   }
 
-  /** The queues, most urgent first. */
+  /**
+   * The queues, most urgent first.
+   *
+   * @example
+   * ```ts
+   * jobs.funnel('urgent', 'normal').queues; // ['urgent', 'normal']
+   * ```
+   */
   get queues(): readonly string[] {
     return this.#queues;
   }
 
-  /** Counters: received, acked, nacked, dead-lettered, in hand, buffered. */
+  /**
+   * Counters: received, acked, nacked, dead-lettered, in hand, buffered.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => console.log(funnel.stats), 10_000).unref();
+   * ```
+   */
   get stats(): FunnelStats {
     return { ...this.#stats, inHand: this.#inHand.size, buffered: this.#buffer.length };
   }
 
-  /** Whether `close()` was called. */
+  /**
+   * Whether `close()` was called.
+   *
+   * @example
+   * ```ts
+   * if (!funnel.closed) await funnel.close();
+   * ```
+   */
   get closed(): boolean {
     return this.#closed;
   }
 
   // ---- consuming ------------------------------------------------------------------------
 
+  /**
+   * Iterates over the jobs: each is acked when the loop asks for the next one, and NACKed when the
+   * loop ends early (`break`, `return`, a throw) unless the body settled it. Several loops may run
+   * at once; they share the prefetch buffer. The loops end when the funnel is closed.
+   *
+   * @example
+   * ```ts
+   * for await (const job of funnel) {
+   *   if (job.attempts > 3) { await job.ack(); continue; } // give up on it
+   *   await send(job.body);
+   * }
+   * ```
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<FunnelJob<T>, void, undefined> {
     this.#enter();
     let current: JobHandle<T> | undefined;
@@ -309,6 +392,15 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
    * Runs `handler` on batches of up to `size` jobs (GETJOB COUNT feeds them): resolve → ack
    * them all, throw → NACK them all (jobs the handler settled itself are left alone). Resolves
    * when the funnel is closed.
+   *
+   * @example
+   * ```ts
+   * const done = funnel.processBatch(async (batch) => {
+   *   await db.insertMany(batch.map((j) => j.body)); // one write for up to 100 jobs
+   * }, { size: 100 });
+   * process.once('SIGTERM', () => void funnel.close());
+   * await done;
+   * ```
    */
   async processBatch(handler: (jobs: FunnelJob<T>[]) => unknown, options: BatchOptions = {}): Promise<void> {
     const o = v.options<BatchOptions>('options', options, ['size', 'concurrency']);
@@ -370,6 +462,14 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
    * what is left (buffered jobs at once, unfinished ones after the timeout), and resolves when
    * every ack and NACK has been answered. Loops end after their current job. Safe to call again.
    * The Jobs handle (and its pool) stays open.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', async () => {
+   *   await funnel.close({ timeout: 5000 }); // jobs in hand get 5 s, the rest go back
+   *   await jobs.close();
+   * });
+   * ```
    */
   close(options: { timeout?: Milliseconds | undefined } = {}): Promise<void> {
     this.#closing ??= this.#close(
@@ -400,7 +500,20 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
     this.#leases?.stop();
   }
 
-  /** `await using funnel = jobs.funnel('q')` closes it at the end of the block. */
+  /**
+   * `await using funnel = jobs.funnel('q')` closes it at the end of the block.
+   *
+   * @example
+   * ```ts
+   * {
+   *   await using funnel = jobs.funnel('emails');
+   *   for await (const job of funnel) {
+   *     await send(job.body);
+   *     if (enough()) { await job.ack(); break; } // a break NACKs a job not settled
+   *   }
+   * } // closed here: buffered jobs go back to the queue
+   * ```
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -4,6 +4,11 @@ import type { ReplyValue } from './replies.js';
  * A job as GETJOB and QPEEK deliver it.
  *
  * @typeParam B - the body type: `string` (UTF-8, the default) or `Buffer` (the `…Buffer` methods).
+ * @example
+ * ```ts
+ * const [job] = await conn.getJob(['emails'], { withCounters: true });
+ * if (job) console.log(job.id, job.queue, job.body, job.nacks);
+ * ```
  */
 export interface Job<B = string> {
   /** The job id, `D-…`: its characters 2-9 are the id prefix of the node that created it. */
@@ -18,12 +23,27 @@ export interface Job<B = string> {
   readonly additionalDeliveries?: number;
 }
 
-/** The states a job goes through on one node. */
+/**
+ * The states a job goes through on one node: `wait-repl` (being replicated), `queued`, `active`
+ * (delivered, or a replica), `acked`.
+ *
+ * @example
+ * ```ts
+ * const state: JobState | undefined = (await jobs.show(id))?.state;
+ * ```
+ */
 export type JobState = 'wait-repl' | 'active' | 'queued' | 'acked';
 
 /**
  * Everything SHOW reports about a job on one node. Durations are converted to milliseconds;
  * those Disque keeps in seconds (`ttl`, `delay`, `retry`) have a resolution of one second.
+ *
+ * @typeParam B - the body type, as for {@link Job}
+ * @example
+ * ```ts
+ * const info = await conn.show(id);
+ * if (info) console.log(info.state, info.createdAt.toISOString(), info.ttl, info.nodesDelivered);
+ * ```
  */
 export interface JobInfo<B = string> {
   /** The job id. */

@@ -20,10 +20,30 @@ import {
 import * as v from './commands/validate.js';
 import { sleep } from './sleep.js';
 
-/** A job or its id, wherever a job is expected. */
+/**
+ * A job or its id, wherever a job is expected.
+ *
+ * @example
+ * ```ts
+ * const job = await jobs.get('emails');
+ * await jobs.ack(job); // or jobs.ack(job.id): both are JobRefs
+ * ```
+ */
 export type JobRef = string | { readonly id: string };
 
-/** Options of {@link connect}: the pool's, plus the codec and the handle's defaults. */
+/**
+ * Options of {@link connect}: the pool's, plus the codec and the handle's defaults.
+ *
+ * @example
+ * ```ts
+ * const jobs = connect({
+ *   nodes: 'disque-1:7711,disque-2:7711',
+ *   codec: json<{ to: string }>(),
+ *   defaults: { retry: 60_000, replicate: 2 },
+ *   affinity: { window: 200 },
+ * });
+ * ```
+ */
 export interface ConnectOptions<T> extends PoolOptions {
   /** How bodies are written and read. @defaultValue string() — UTF-8 strings */
   codec?: Codec<T> | undefined;
@@ -33,7 +53,14 @@ export interface ConnectOptions<T> extends PoolOptions {
   affinity?: AffinityOptions | undefined;
 }
 
-/** Options of {@link Jobs.wait}. */
+/**
+ * Options of {@link Jobs.wait}.
+ *
+ * @example
+ * ```ts
+ * await jobs.wait(id, { timeout: 30_000, signal: AbortSignal.timeout(60_000) });
+ * ```
+ */
 export interface WaitOptions {
   /** Give up after this long (TimeoutError), in ms; `0` waits forever. @defaultValue 0 */
   timeout?: Milliseconds | undefined;
@@ -105,67 +132,170 @@ export class Jobs<T = string> {
     return new Jobs<T>({ pool, codec, affinity: new Affinity(affinity) }, config);
   }
 
-  /** The options of this handle. */
+  /**
+   * The options of this handle.
+   *
+   * @example
+   * ```ts
+   * jobs.retry(60_000).config; // { retry: 60000 }
+   * ```
+   */
   get config(): Readonly<JobsConfig> {
     return this.#config;
   }
 
-  /** The pool under this handle (shared by every derived handle). */
+  /**
+   * The pool under this handle (shared by every derived handle).
+   *
+   * @example
+   * ```ts
+   * jobs.pool.on('node:down', (node) => console.warn(`${node.address} is down`));
+   * jobs.pool.nodes(); // what the client knows of the cluster
+   * ```
+   */
   get pool(): Pool {
     return this.#core.pool;
   }
 
-  /** The codec of this handle. */
+  /**
+   * The codec of this handle.
+   *
+   * @example
+   * ```ts
+   * const body = jobs.codec.encode(data); // what `add` would send
+   * ```
+   */
   get codec(): Codec<T> {
     return this.#core.codec;
   }
 
   // ---- options --------------------------------------------------------------------------
 
-  /** A new handle with these options merged over this one's. This handle is unchanged. */
+  /**
+   * A new handle with these options merged over this one's. This handle is unchanged.
+   *
+   * @example
+   * ```ts
+   * const durable = jobs.with({ replicate: 3, retry: 60_000, ttl: 7 * 86_400_000 });
+   * await durable.add('invoice 42', 'billing');
+   * ```
+   */
   with(config: JobsConfig): Jobs<T> {
     return new Jobs(this.#core, { ...this.#config, ...validateConfig(config) });
   }
 
-  /** Sets defaults on this handle (handles already derived from it keep theirs). Returns this. */
+  /**
+   * Sets defaults on this handle (handles already derived from it keep theirs). Returns this.
+   *
+   * @example
+   * ```ts
+   * const jobs = connect().use({ retry: 60_000, timeout: 2000 });
+   * ```
+   */
   use(config: JobsConfig): this {
     this.#config = Object.freeze({ ...this.#config, ...validateConfig(config) });
     return this;
   }
 
-  /** A handle whose calls wait at most `ms` on the server (add: replication; get: blocking). */
+  /**
+   * A handle whose calls wait at most `ms` on the server (add: replication; get: blocking).
+   *
+   * @example
+   * ```ts
+   * const job = await jobs.timeout(5000).get('emails'); // TimeoutError after 5 s without a job
+   * ```
+   */
   timeout(ms: Milliseconds): Jobs<T> {
     return this.with({ timeout: ms });
   }
-  /** A handle adding jobs with `n` copies. */
+  /**
+   * A handle adding jobs with `n` copies.
+   *
+   * @example
+   * ```ts
+   * await jobs.replicate(2).add('hi', 'emails'); // resolves once 2 nodes hold it
+   * ```
+   */
   replicate(n: number): Jobs<T> {
     return this.with({ replicate: n });
   }
-  /** A handle adding jobs queued only after `ms` (whole seconds). */
+  /**
+   * A handle adding jobs queued only after `ms` (whole seconds).
+   *
+   * @example
+   * ```ts
+   * await jobs.delay(60_000).add('send reminder', 'emails'); // delivered in a minute
+   * ```
+   */
   delay(ms: Milliseconds): Jobs<T> {
     return this.with({ delay: ms });
   }
-  /** A handle adding jobs delivered again if not acked `ms` after queueing; 0 = at-most-once. */
+  /**
+   * A handle adding jobs delivered again if not acked `ms` after queueing; 0 = at-most-once.
+   *
+   * @example
+   * ```ts
+   * await jobs.retry(30_000).add('resize 42.png', 'images');
+   * await jobs.retry(0).replicate(1).add('ping', 'metrics'); // at most once
+   * ```
+   */
   retry(ms: Milliseconds): Jobs<T> {
     return this.with({ retry: ms });
   }
-  /** A handle adding jobs that live at most `ms` (whole seconds). */
+  /**
+   * A handle adding jobs that live at most `ms` (whole seconds).
+   *
+   * @example
+   * ```ts
+   * await jobs.ttl(3_600_000).add('flash sale', 'notifications'); // gone after an hour, delivered or not
+   * ```
+   */
   ttl(ms: Milliseconds): Jobs<T> {
     return this.with({ ttl: ms });
   }
-  /** A handle refusing to add to a queue already holding `n` jobs. */
+  /**
+   * A handle refusing to add to a queue already holding `n` jobs.
+   *
+   * @example
+   * ```ts
+   * await jobs.maxLen(10_000).add('hi', 'emails'); // MaxLenError once 10 000 are queued
+   * ```
+   */
   maxLen(n: number): Jobs<T> {
     return this.with({ maxLen: n });
   }
-  /** A handle adding jobs asynchronously (reply before replication). */
+  /**
+   * A handle adding jobs asynchronously (reply before replication).
+   *
+   * @example
+   * ```ts
+   * await jobs.async().add('page view', 'analytics'); // fast; replicated in the background
+   * ```
+   */
   async(enabled = true): Jobs<T> {
     return this.with({ async: enabled });
   }
-  /** A handle whose `getMany` takes up to `n` jobs by default. */
+  /**
+   * A handle whose `getMany` takes up to `n` jobs by default.
+   *
+   * @example
+   * ```ts
+   * jobs.count(100).config.count; // 100
+   * ```
+   */
   count(n: number): Jobs<T> {
     return this.with({ count: n });
   }
-  /** A handle whose waiting calls stop when `signal` aborts. */
+  /**
+   * A handle whose waiting calls stop when `signal` aborts.
+   *
+   * @example
+   * ```ts
+   * const ctl = new AbortController();
+   * process.once('SIGTERM', () => ctl.abort());
+   * const job = await jobs.signal(ctl.signal).get('emails'); // rejects when aborted
+   * ```
+   */
   signal(signal: AbortSignal): Jobs<T> {
     return this.with({ signal });
   }
@@ -198,6 +328,12 @@ export class Jobs<T = string> {
    * to the least urgent. Blocks until a job comes, or for the handle's `timeout` (then rejects
    * with {@link TimeoutError}).
    * @throws {@link DecodeError} when the codec cannot read the body (the job is not lost)
+   * @example
+   * ```ts
+   * const job = await jobs.get('urgent', 'normal'); // urgent first
+   * await send(job.body);
+   * await jobs.ack(job);
+   * ```
    */
   async get(...queues: string[]): Promise<Job<T>> {
     const [job] = await this.#fetch(queues, { timeout: this.#config.timeout ?? 0 });
@@ -205,7 +341,15 @@ export class Jobs<T = string> {
     return job;
   }
 
-  /** The next job if one is queued right now, else `null` (never blocks). */
+  /**
+   * The next job if one is queued right now, else `null` (never blocks).
+   *
+   * @example
+   * ```ts
+   * const job = await jobs.tryGet('emails');
+   * if (job) await jobs.ack(job);
+   * ```
+   */
   async tryGet(...queues: string[]): Promise<Job<T> | null> {
     const [job] = await this.#fetch(queues, { nohang: true });
     return job ?? null;
@@ -214,6 +358,13 @@ export class Jobs<T = string> {
   /**
    * Up to `count` jobs, one per queue per pass over the queues. Blocks (up to the handle's
    * timeout) only when none is queued, and then returns the first one that arrives.
+   *
+   * @example
+   * ```ts
+   * const batch = await jobs.timeout(1000).getMany(100, 'events');
+   * await store(batch.map((j) => j.body));
+   * await jobs.ack(...batch);
+   * ```
    */
   async getMany(count: number, ...queues: string[]): Promise<Job<T>[]> {
     return this.#fetch(queues, { count: v.integer('count', count, 1), timeout: this.#config.timeout ?? 0 });
@@ -223,6 +374,10 @@ export class Jobs<T = string> {
    * The low-level fetch under `get`, `tryGet` and `getMany` (and Funnels): GETJOB with explicit
    * options through the pool, with this handle's node affinity, bodies decoded.
    * @param signal - abandons the call; its connection is destroyed, not returned armed
+   * @example
+   * ```ts
+   * const batch = await jobs.receive(['emails'], { count: 32, timeout: 1000, withCounters: true }, signal);
+   * ```
    */
   receive(queues: readonly string[], options: C.GetJobOptions, signal?: AbortSignal): Promise<Job<T>[]> {
     return this.#fetch(queues, options, this.#core.affinity, signal ?? this.#config.signal);
@@ -258,17 +413,40 @@ export class Jobs<T = string> {
     return jobs;
   }
 
-  /** Acknowledges jobs: they are deleted cluster-wide. Resolves to how many were known. */
+  /**
+   * Acknowledges jobs: they are deleted cluster-wide. Resolves to how many were known.
+   *
+   * @example
+   * ```ts
+   * await jobs.ack(job); // 1
+   * await jobs.ack(...batch); // ids from several nodes: one ACKJOB per node
+   * ```
+   */
   ack(...jobs: JobRef[]): Promise<number> {
     return this.#byIds(C.ACKJOB, jobs);
   }
 
-  /** Deletes jobs at once everywhere, without the acknowledgement protocol. */
+  /**
+   * Deletes jobs at once everywhere, without the acknowledgement protocol.
+   *
+   * @example
+   * ```ts
+   * await jobs.fastAck(job); // one message per node, best effort
+   * ```
+   */
   fastAck(...jobs: JobRef[]): Promise<number> {
     return this.#byIds(C.FASTACK, jobs);
   }
 
-  /** Puts jobs back at the front of their queue for another delivery, counting a NACK. */
+  /**
+   * Puts jobs back at the front of their queue for another delivery, counting a NACK.
+   *
+   * @example
+   * ```ts
+   * try { await send(job.body); await jobs.ack(job); }
+   * catch { await jobs.nack(job); }
+   * ```
+   */
   nack(...jobs: JobRef[]): Promise<number> {
     return this.#byIds(C.NACK, jobs);
   }
@@ -284,12 +462,25 @@ export class Jobs<T = string> {
    * Extends the lease of a job in hand: it will not be delivered again for a full RETRY period.
    * Resolves to that period in ms.
    * @throws {@link TooLateError} past half the job's TTL
+   * @example
+   * ```ts
+   * const timer = setInterval(() => void jobs.working(job), 20_000); // a RETRY 60 s job
+   * try { await encode(job.body); } finally { clearInterval(timer); }
+   * ```
    */
   working(job: JobRef): Promise<Milliseconds> {
     return this.#core.pool.runOnJob(C.WORKING, idOf(job, 'job'));
   }
 
-  /** What the node that created the job knows of it, body decoded; `null` when it does not know it. */
+  /**
+   * What the node that created the job knows of it, body decoded; `null` when it does not know it.
+   *
+   * @example
+   * ```ts
+   * const info = await jobs.show(id);
+   * console.log(info?.state, info?.nacks, info?.body);
+   * ```
+   */
   async show(job: JobRef): Promise<JobInfo<T> | null> {
     const info = await this.#core.pool.runOnJob(C.SHOW_BUFFER, idOf(job, 'job'));
     if (!info) return null;
@@ -300,7 +491,14 @@ export class Jobs<T = string> {
     return { ...info, body };
   }
 
-  /** Jobs queued in `queue`, summed over every reachable node. */
+  /**
+   * Jobs queued in `queue`, summed over every reachable node.
+   *
+   * @example
+   * ```ts
+   * if ((await jobs.len('emails')) > 10_000) console.warn('emails is backing up');
+   * ```
+   */
   async len(queue: string): Promise<number> {
     v.queueName('queue', queue);
     await this.#core.pool.ready();
@@ -313,7 +511,14 @@ export class Jobs<T = string> {
     return lengths.reduce((a, b) => a + b, 0);
   }
 
-  /** Up to `count` jobs queued in `queue` on one node, oldest first, without taking them. */
+  /**
+   * Up to `count` jobs queued in `queue` on one node, oldest first, without taking them.
+   *
+   * @example
+   * ```ts
+   * for (const job of await jobs.peek('emails', 5)) console.log(job.id, job.body);
+   * ```
+   */
   async peek(queue: string, count = 10): Promise<Job<T>[]> {
     const raw = await this.#core.pool.run(C.QPEEK_BUFFER, [queue, count]);
     return raw.map((job) => ({
@@ -327,6 +532,11 @@ export class Jobs<T = string> {
    * had a copy no longer knows it (acknowledged and collected — or expired or deleted: Disque
    * keeps no trace that tells them apart). Polls SHOW with back-off (10 ms doubling to 1 s).
    * @throws {@link TimeoutError} when `timeout` passes first
+   * @example
+   * ```ts
+   * const id = await jobs.add('resize 42.png', 'images');
+   * await jobs.wait(id, { timeout: 30_000 }); // a consumer acked it
+   * ```
    */
   async wait(job: JobRef, options: WaitOptions = {}): Promise<void> {
     const id = idOf(job, 'job');
@@ -375,6 +585,11 @@ export class Jobs<T = string> {
   /**
    * Jobs of the cluster by state (JSCAN on every node), with everything SHOW reports. For the
    * queued jobs of one queue in order, see {@link Jobs.peek}.
+   *
+   * @example
+   * ```ts
+   * const stuck = await jobs.list({ queue: 'emails', states: ['active'], limit: 20 });
+   * ```
    */
   list(options?: ListJobsOptions): Promise<ListedJob[]> {
     return listJobs(this.#core.pool, options);
@@ -435,7 +650,16 @@ export class Jobs<T = string> {
     return reply.body;
   }
 
-  /** Answers a request: adds `result` to the queue named after the request's id, then acks the request. */
+  /**
+   * Answers a request: adds `result` to the queue named after the request's id, then acks the request.
+   *
+   * @example
+   * ```ts
+   * const request = await jobs.get('adder');
+   * const [a, b] = JSON.parse(request.body) as [number, number];
+   * await jobs.reply(request, JSON.stringify(a + b)); // also acks the request
+   * ```
+   */
   async reply(request: JobRef, result: T): Promise<void> {
     const id = idOf(request, 'request');
     await this.#core.pool.run(
@@ -451,12 +675,26 @@ export class Jobs<T = string> {
 
   // ---- life cycle -----------------------------------------------------------------------
 
-  /** Closes the pool shared by this handle and every handle derived from it. */
+  /**
+   * Closes the pool shared by this handle and every handle derived from it.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void jobs.close());
+   * ```
+   */
   close(): Promise<void> {
     return this.#core.pool.close();
   }
 
-  /** Never shows passwords. */
+  /**
+   * What `console.log` and `util.inspect` show: the handle's options, never a password.
+   *
+   * @example
+   * ```ts
+   * console.log(jobs.retry(60_000)); // Jobs { config: { retry: 60000 } }
+   * ```
+   */
   [inspect.custom](): string {
     const { signal: _signal, ...config } = this.#config;
     return `Jobs { config: ${inspect(config)} }`;

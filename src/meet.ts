@@ -16,7 +16,14 @@ import { sleep } from './sleep.js';
  * @module
  */
 
-/** Options of {@link meet} and {@link meetFromEnv}. */
+/**
+ * Options of {@link meet} and {@link meetFromEnv}.
+ *
+ * @example
+ * ```ts
+ * await meet('disque-1', ['disque-2', 'disque-3'], { timeout: 60_000, password: process.env.DISQUE_PASSWORD });
+ * ```
+ */
 export interface MeetOptions {
   /**
    * How long the whole operation may take, in ms: name resolution, waiting for every node to
@@ -29,7 +36,15 @@ export interface MeetOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** A node of the cluster formed by {@link meet}. */
+/**
+ * A node of the cluster formed by {@link meet}.
+ *
+ * @example
+ * ```ts
+ * const { nodes } = await meet('disque-1', ['disque-2']);
+ * for (const n of nodes) console.log(n.host, '→', `${n.ip}:${n.port}`, n.id.slice(0, 8));
+ * ```
+ */
 export interface MetNode {
   /** The node id (40 hex characters). */
   readonly id: string;
@@ -41,7 +56,15 @@ export interface MetNode {
   readonly port: number;
 }
 
-/** What {@link meet} resolves to. */
+/**
+ * What {@link meet} resolves to.
+ *
+ * @example
+ * ```ts
+ * const { nodes, met }: MeetResult = await meet('disque-1', ['disque-2', 'disque-3']);
+ * console.log(`${nodes.length} nodes, ${met.length} newly met`); // 0 newly met when run again
+ * ```
+ */
 export interface MeetResult {
   /** Every node, the seed first, in the order given (duplicates removed). */
   readonly nodes: readonly MetNode[];

@@ -7,12 +7,28 @@ import type { NodeAddress } from './address.js';
  * @module
  */
 
-/** An address rewrite: HELLO may report private or empty addresses that the client cannot dial. */
+/**
+ * An address rewrite: HELLO may report private or empty addresses that the client cannot dial.
+ * A table keyed by `host:port` as HELLO reports it, or a function (return `undefined` to keep one).
+ *
+ * @example
+ * ```ts
+ * const natMap: NatMap = { '172.17.0.2:7711': { host: 'disque.example.com', port: 7711 } };
+ * const jobs = connect({ nodes: 'disque.example.com:7711', natMap });
+ * ```
+ */
 export type NatMap =
   | Readonly<Record<string, { host: string; port: number }>>
   | ((address: { host: string; port: number }) => { host: string; port: number } | undefined);
 
-/** A node as the pool sees it. */
+/**
+ * A node as the pool sees it (a snapshot: it does not change afterwards).
+ *
+ * @example
+ * ```ts
+ * const usable = pool.nodes().filter((n: NodeView) => n.up && !n.leaving && n.priority < PRIORITY_UNUSABLE);
+ * ```
+ */
 export interface NodeView {
   /** The node id, once HELLO told it (`undefined` for a seed not reached yet). */
   readonly id: string | undefined;
@@ -30,10 +46,25 @@ export interface NodeView {
   readonly leaving: boolean;
 }
 
-/** Priority HELLO gives to failed and leaving nodes. */
+/**
+ * Priority HELLO gives to failed and leaving nodes.
+ *
+ * @example
+ * ```ts
+ * const failed = (await conn.hello()).nodes.filter((n) => n.priority >= PRIORITY_UNUSABLE);
+ * ```
+ */
 export const PRIORITY_UNUSABLE = 100;
 
-/** `host:port`, with brackets for IPv6. */
+/**
+ * `host:port`, with brackets for IPv6.
+ *
+ * @example
+ * ```ts
+ * formatAddress('10.0.0.5', 7711); // '10.0.0.5:7711'
+ * formatAddress('::1', 7711); // '[::1]:7711'
+ * ```
+ */
 export function formatAddress(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
@@ -80,11 +111,16 @@ export class NodeState implements NodeView {
 }
 
 /**
- * Merges HELLO replies into a set of {@link NodeState}s, keyed by address.
+ * Merges HELLO replies into a set of {@link NodeState}s, keyed by address. One node has one
+ * entry: once HELLO has told a node's id, another address found for the same id (a seed given
+ * by host name) becomes an alias of that entry (see {@link ClusterView.identify}).
  * @internal
  */
 export class ClusterView {
+  /** Every address known, each to its node; several addresses may lead to one node. */
   readonly #byAddress = new Map<string, NodeState>();
+  /** The nodes, each once (an address alias maps a second address to a node already here). */
+  readonly #nodes = new Set<NodeState>();
 
   constructor(
     seeds: readonly NodeAddress[],
@@ -100,18 +136,36 @@ export class ClusterView {
     if (!node) {
       node = new NodeState(mapped.host, mapped.port, id);
       this.#byAddress.set(address, node);
-    } else if (id !== undefined) node.id = id;
+      this.#nodes.add(node);
+    } else if (id !== undefined) node = this.identify(node, id);
     return node;
   }
 
-  /** All nodes. */
-  /** How many nodes are known. */
+  /** How many nodes are known (aliases count once). */
   get size(): number {
-    return this.#byAddress.size;
+    return this.#nodes.size;
   }
 
+  /** All nodes, each once. */
   all(): NodeState[] {
-    return [...this.#byAddress.values()];
+    return [...this.#nodes];
+  }
+
+  /**
+   * Records that `node` has the id `id`, and returns the entry that stands for that node. When
+   * another entry already has the id (the seed `localhost:7711` and `127.0.0.1:7711` as HELLO
+   * reports it), the two are one node: the entry known first stays, `node`'s address becomes an
+   * alias of it, and `node` is no longer listed.
+   */
+  identify(node: NodeState, id: string): NodeState {
+    const known = this.byId(id);
+    if (known === undefined || known === node) {
+      node.id = id;
+      return node;
+    }
+    for (const [address, entry] of this.#byAddress) if (entry === node) this.#byAddress.set(address, known);
+    this.#nodes.delete(node);
+    return known;
   }
 
   /** The node with this address. */
@@ -136,14 +190,13 @@ export class ClusterView {
     for (const entry of hello.nodes) {
       let node: NodeState;
       if (entry.id === hello.nodeId) {
-        node = from;
-        node.id = entry.id;
+        node = this.identify(from, entry.id);
       } else {
         if (entry.host === '' || entry.port === 0) continue; // a node whose address is unknown
         const known = this.byId(entry.id);
-        const before = this.#byAddress.size;
+        const before = this.#nodes.size;
         node = known ?? this.#add(entry.host, entry.port, entry.id);
-        if (this.#byAddress.size > before) added.push(node);
+        if (this.#nodes.size > before) added.push(node);
       }
       node.priority = entry.priority;
       // A leaving (or failed) node shows priority 100; once it is back below, it is usable again.
@@ -171,7 +224,7 @@ export class ClusterView {
     let chosen: NodeState | undefined;
     let min = Infinity;
     let ties = 0;
-    for (const node of this.#byAddress.values()) {
+    for (const node of this.#nodes) {
       if (exclude?.has(node)) continue;
       if (usableOnly ? !node.usable : !node.up || node.leaving) continue;
       if (node.priority < min) {

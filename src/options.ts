@@ -6,6 +6,13 @@ import * as v from './commands/validate.js';
 /**
  * The options of a {@link Jobs} handle, set once with `use`/`with` or per call with the fluent
  * methods (`jobs.timeout(1000).replicate(2).add(…)`). Durations are milliseconds.
+ *
+ * @example
+ * ```ts
+ * const config: JobsConfig = { replicate: 2, retry: 60_000, ttl: 86_400_000 };
+ * const jobs = connect({ defaults: config });
+ * await jobs.add('hi', 'emails', { delay: 5000 }); // per call, over the defaults
+ * ```
  */
 export interface JobsConfig {
   /**

@@ -24,7 +24,19 @@ import { Affinity, type AffinityOptions } from './affinity.js';
 import { jobIdNodePrefix } from './job-id.js';
 import { abortable } from './abortable.js';
 
-/** Options of a {@link Pool}. */
+/**
+ * Options of a {@link Pool}.
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool({
+ *   nodes: 'disque-1:7711,disque-2:7711',
+ *   password: process.env.DISQUE_PASSWORD,
+ *   sharedConnections: 8, // producers with replicated ADDJOBs
+ *   max: 64, // blocking consumers per node
+ * });
+ * ```
+ */
 export interface PoolOptions {
   /**
    * Seed nodes: `'host:port,host:port'`, or a list of addresses. The rest of the cluster is
@@ -78,10 +90,23 @@ export interface PoolOptions {
  *   already allows (consumers of such jobs must tolerate duplicates); at-most-once jobs
  *   (RETRY 0) use `'unsent'`, which never duplicates.
  * - `'never'`.
+ *
+ * @example
+ * ```ts
+ * await pool.run(ADDJOB, ['emails', 'hi', { retry: 0, replicate: 1 }], { retry: 'unsent' }); // never twice
+ * await pool.run(QLEN, ['emails'], { retry: 'never', node: nodeId, strict: true }); // this node or nothing
+ * ```
  */
 export type RetryPolicy = 'idempotent' | 'at-least-once' | 'unsent' | 'never';
 
-/** A node switch decided by affinity. */
+/**
+ * A node switch decided by affinity.
+ *
+ * @example
+ * ```ts
+ * pool.on('node:switch', ({ from, to }: NodeSwitch) => console.log(`consumer moved ${from ?? '-'} → ${to}`));
+ * ```
+ */
 export interface NodeSwitch {
   /** The node id prefix the consumer read from (undefined before the first switch). */
   readonly from: string | undefined;
@@ -89,7 +114,16 @@ export interface NodeSwitch {
   readonly to: string;
 }
 
-/** Events of a {@link Pool}. */
+/**
+ * Events of a {@link Pool}.
+ *
+ * @example
+ * ```ts
+ * pool.on('node:down', (node, error) => console.warn(`${node.address} down: ${error.message}`));
+ * pool.on('node:up', (node) => console.info(`${node.address} up`));
+ * pool.on('error', (error) => console.error(error)); // a failed background refresh
+ * ```
+ */
 export interface PoolEvents {
   /** A node answers (again), or was discovered. */
   'node:up': (node: NodeView) => void;
@@ -101,7 +135,15 @@ export interface PoolEvents {
   error: (error: Error) => void;
 }
 
-/** Per-node connection counts. */
+/**
+ * Per-node connection counts.
+ *
+ * @example
+ * ```ts
+ * for (const { node, shared, inUse, idle, pending } of pool.stats())
+ *   console.log(node.address, { shared, inUse, idle, pending });
+ * ```
+ */
 export interface NodeStats {
   /** The node. */
   readonly node: NodeView;
@@ -115,7 +157,15 @@ export interface NodeStats {
   readonly pending: number;
 }
 
-/** Options of {@link Pool.run}. */
+/**
+ * Options of {@link Pool.run}.
+ *
+ * @example
+ * ```ts
+ * const ctl = new AbortController();
+ * await pool.run(INFO, [], { node: 'a1b2c3d4', strict: true, retry: 'never', signal: ctl.signal });
+ * ```
+ */
 export interface RunOptions {
   /** When the command may be sent again after a failure. @defaultValue 'idempotent' */
   retry?: RetryPolicy | undefined;
@@ -127,7 +177,15 @@ export interface RunOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Options of one blocking GETJOB through the pool. */
+/**
+ * Options of one blocking GETJOB through the pool.
+ *
+ * @example
+ * ```ts
+ * const affinity = pool.affinity();
+ * const jobs = await pool.getJob(['emails'], { timeout: 1000 }, { affinity, signal: AbortSignal.timeout(5000) });
+ * ```
+ */
 export interface BlockingOptions {
   /** Abandons the call: the connection is destroyed (never returned armed to the pool). */
   signal?: AbortSignal | undefined;
@@ -271,6 +329,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   readonly #exclusive = new Map<NodeState, GenericPool<Connection>>();
   /** Exclusive connections lent out (blocked in GETJOB), to cut them on close(). */
   readonly #borrowed = new Set<Connection>();
+  /** Exclusive pools of entries found to be a second address of a node, being drained. */
+  readonly #retiring = new Set<Promise<void>>();
   #ready: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -278,13 +338,26 @@ export class Pool extends EventEmitter<PoolEvents> {
   /** Set once the first HELLO succeeded, so commands skip awaiting ready(). */
   #started = false;
 
+  /**
+   * Creates the pool. Nothing is dialled until the first command or {@link Pool.ready}; use
+   * {@link Pool.connect} to wait until a node answered.
+   * @throws {@link ArgumentError} for a bad or unknown option
+   */
   constructor(options: PoolOptions = {}) {
     super();
     this.#options = resolve(options);
     this.#view = new ClusterView(this.#options.seeds, this.#options.natMap);
   }
 
-  /** Creates a pool and waits until it has reached a node. */
+  /**
+   * Creates a pool and waits until it has reached a node.
+   *
+   * @example
+   * ```ts
+   * const pool = await Pool.connect({ nodes: 'disque-1:7711,disque-2:7711' });
+   * // rejects with NoNodeAvailableError when no seed answers
+   * ```
+   */
   static async connect(options: PoolOptions = {}): Promise<Pool> {
     const pool = new Pool(options);
     try {
@@ -299,6 +372,12 @@ export class Pool extends EventEmitter<PoolEvents> {
   /**
    * Resolves once a node answered HELLO and the cluster is discovered. Rejects with
    * {@link NoNodeAvailableError} when no seed answers. Called by every command; safe to call again.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool({ nodes: '10.0.0.1:7711' });
+   * await pool.ready(); // fail fast at start-up rather than on the first command
+   * ```
    */
   ready(): Promise<void> {
     this.#ready ??= this.#start().catch((err: unknown) => {
@@ -315,14 +394,28 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.#timer.unref();
   }
 
-  /** The nodes known, with their state. */
+  /**
+   * The nodes known, with their state: one entry per node, even when a seed was given by another
+   * address (a host name) than the one HELLO reports.
+   *
+   * @example
+   * ```ts
+   * for (const n of pool.nodes()) console.log(n.id?.slice(0, 8), n.address, n.priority, n.up ? 'up' : 'down');
+   * ```
+   */
   nodes(): NodeView[] {
     return this.#view.all().map((n) => n.snapshot());
   }
 
   /**
-   * Asks a reachable node for HELLO and merges what it says. Seeds are tried in random order.
+   * Asks a reachable node for HELLO and merges what it says. Seeds are tried in random order;
+   * seeds not asked yet are then asked too, so that each is known by its node id.
    * @throws {@link NoNodeAvailableError} when no node answers
+   * @example
+   * ```ts
+   * await pool.refresh(); // after adding a node: no need to wait for the next refreshInterval
+   * pool.nodes().length; // includes the new node
+   * ```
    */
   refresh(): Promise<void> {
     this.#refreshing ??= this.#refresh().finally(() => {
@@ -337,21 +430,55 @@ export class Pool extends EventEmitter<PoolEvents> {
     const errors: string[] = [];
     for (const node of candidates) {
       try {
-        const hello = await this.#sharedConnection(node).run(C.HELLO);
-        this.#markUp(node);
-        if (this.#options.discover)
-          for (const added of this.#view.merge(hello, node)) this.emit('node:up', added.snapshot());
-        else {
-          node.id = hello.nodeId;
-          node.priority = hello.nodes.find((n) => n.id === hello.nodeId)?.priority ?? node.priority;
-        }
-        return;
+        await this.#hello(node);
       } catch (err) {
         this.#noteFailure(node, err);
         errors.push(`${node.address}: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
       }
+      // Seeds not asked yet have no id. Ask them: a seed given by host name (localhost:7711) and
+      // the address HELLO reports for it (127.0.0.1:7711) are one node, and only ids tell.
+      await Promise.all(
+        this.#view
+          .all()
+          .filter((n) => n.id === undefined && n.up)
+          .map((n) => this.#hello(n).catch((err: unknown) => this.#noteFailure(n, err))),
+      );
+      return;
     }
     throw new NoNodeAvailableError(`No Disque node answered (${errors.join('; ')})`);
+  }
+
+  /** Asks `node` for HELLO and merges the reply into the view. */
+  async #hello(node: NodeState): Promise<void> {
+    const hello = await this.#sharedConnection(node).run(C.HELLO);
+    const self = this.#identify(node, hello.nodeId);
+    this.#markUp(self);
+    if (this.#options.discover)
+      for (const added of this.#view.merge(hello, self)) this.emit('node:up', added.snapshot());
+    else self.priority = hello.nodes.find((n) => n.id === hello.nodeId)?.priority ?? self.priority;
+  }
+
+  /**
+   * Records the id HELLO gave `node`. When another entry already has it, `node` was a second
+   * address of that node: its connections go to the entry that stays, which is returned.
+   */
+  #identify(node: NodeState, id: string): NodeState {
+    const kept = this.#view.identify(node, id);
+    if (kept === node) return node;
+    // Shared connections reach the same server whichever address dialled it: keep them.
+    const shared = this.#shared.get(node);
+    this.#shared.delete(node);
+    if (shared) this.#shared.set(kept, [...(this.#shared.get(kept) ?? []), ...shared]);
+    // Exclusive ones may be blocked in GETJOB: let them finish, then close them.
+    const exclusive = this.#exclusive.get(node);
+    this.#exclusive.delete(node);
+    if (exclusive) {
+      const retiring = exclusive.drain().then(() => exclusive.clear());
+      this.#retiring.add(retiring);
+      void retiring.finally(() => this.#retiring.delete(retiring));
+    }
+    return kept;
   }
 
   async #tick(): Promise<void> {
@@ -572,6 +699,11 @@ export class Pool extends EventEmitter<PoolEvents> {
    * Runs a command about jobs on the node that created each job (the prefix of its id), when that
    * node is usable; ids from several nodes are split into one command per node. Resolves to the
    * sum of the counts.
+   *
+   * @example
+   * ```ts
+   * const acked = await pool.runByJob(ACKJOB, batch.map((j) => j.id));
+   * ```
    */
   async runByJob(
     command: Command<string[], number>,
@@ -594,7 +726,15 @@ export class Pool extends EventEmitter<PoolEvents> {
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  /** Runs a one-id command (WORKING, SHOW) on the node that created the job. */
+  /**
+   * Runs a one-id command (WORKING, SHOW) on the node that created the job.
+   *
+   * @example
+   * ```ts
+   * const info = await pool.runOnJob(SHOW, id);
+   * const lease = await pool.runOnJob(WORKING, id); // ms until it is delivered again
+   * ```
+   */
   runOnJob<R>(command: Command<[string], R>, id: string, retry: RetryPolicy = 'idempotent'): Promise<R> {
     command.args(id);
     return this.run(command, [id], { retry, node: jobIdNodePrefix(id) });
@@ -605,6 +745,15 @@ export class Pool extends EventEmitter<PoolEvents> {
    * `affinity`, the consumer reads from the node producing most of its jobs and moves when that
    * changes (`node:switch`). If the signal aborts or the server overstays the GETJOB timeout, the
    * connection is destroyed rather than returned to the pool.
+   *
+   * @example
+   * ```ts
+   * const affinity = pool.affinity();
+   * for (;;) {
+   *   const [job] = await pool.getJob(['emails'], { timeout: 1000 }, { affinity });
+   *   if (job) await pool.runByJob(ACKJOB, [job.id]);
+   * }
+   * ```
    */
   getJob(
     queues: readonly (string | Buffer)[],
@@ -614,7 +763,15 @@ export class Pool extends EventEmitter<PoolEvents> {
     return this.#getJob(C.GETJOB, queues, options, control);
   }
 
-  /** As {@link Pool.getJob}, with bodies as Buffers. */
+  /**
+   * As {@link Pool.getJob}, with bodies as Buffers.
+   *
+   * @example
+   * ```ts
+   * const [job] = await pool.getJobBuffer(['images'], { timeout: 1000 });
+   * job?.body; // a Buffer, byte for byte
+   * ```
+   */
   getJobBuffer(
     queues: readonly (string | Buffer)[],
     options: GetJobOptions = {},
@@ -678,7 +835,14 @@ export class Pool extends EventEmitter<PoolEvents> {
     }
   }
 
-  /** Connection counts per node. */
+  /**
+   * Connection counts per node.
+   *
+   * @example
+   * ```ts
+   * const blocked = pool.stats().reduce((n, s) => n + s.inUse, 0); // GETJOBs in flight
+   * ```
+   */
   stats(): NodeStats[] {
     return this.#view.all().map((node) => {
       const pool = this.#exclusive.get(node);
@@ -692,12 +856,27 @@ export class Pool extends EventEmitter<PoolEvents> {
     });
   }
 
-  /** Whether `close()` was called. */
+  /**
+   * Whether `close()` was called.
+   *
+   * @example
+   * ```ts
+   * if (!pool.closed) await pool.close();
+   * ```
+   */
   get closed(): boolean {
     return this.#closing !== undefined;
   }
 
-  /** Creates a fresh affinity tracker for a consumer. */
+  /**
+   * Creates a fresh affinity tracker for a consumer.
+   *
+   * @example
+   * ```ts
+   * const affinity = pool.affinity({ window: 200, margin: 2 });
+   * await pool.getJob(['emails'], { timeout: 1000 }, { affinity });
+   * ```
+   */
   affinity(options?: AffinityOptions): Affinity {
     return new Affinity(options);
   }
@@ -705,6 +884,11 @@ export class Pool extends EventEmitter<PoolEvents> {
   /**
    * Closes every connection. Blocked GETJOBs are cut (they reject with a ConnectionError).
    * Safe to call more than once.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void pool.close());
+   * ```
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -717,14 +901,21 @@ export class Pool extends EventEmitter<PoolEvents> {
     for (const conn of this.#borrowed) conn.destroy();
     const pools = [...this.#exclusive.values()];
     this.#exclusive.clear();
-    await Promise.all(pools.map((pool) => pool.drain().then(() => pool.clear())));
+    await Promise.all([...pools.map((pool) => pool.drain().then(() => pool.clear())), ...this.#retiring]);
     const shared = [...this.#shared.values()].flat();
     this.#shared.clear();
     await Promise.all(shared.map((c) => c.close()));
     this.removeAllListeners();
   }
 
-  /** Never shows the password. */
+  /**
+   * What `console.log` and `util.inspect` show: the node addresses, never the password.
+   *
+   * @example
+   * ```ts
+   * console.log(pool); // Pool { nodes: ['10.0.0.1:7711', '10.0.0.2:7711'] }
+   * ```
+   */
   [inspect.custom](): string {
     return `Pool { nodes: [${this.#view
       .all()

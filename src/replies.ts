@@ -6,10 +6,27 @@
 
 import { DisqueError } from './errors.js';
 
-/** A raw RESP2 reply: simple/bulk strings arrive as string or Buffer, integers as decimal strings. */
+/**
+ * A raw RESP2 reply: simple/bulk strings arrive as string or Buffer, integers as decimal strings.
+ * What {@link Connection.call} resolves to, and what a {@link Command}'s `reply` parses.
+ *
+ * @example
+ * ```ts
+ * const raw: RawReply = await conn.call('QLEN', 'emails'); // '3'
+ * const len = QLEN.reply(raw); // 3
+ * ```
+ */
 export type RawReply = string | Buffer | number | bigint | null | RawReply[];
 
-/** A reply that is not of the shape Disque documents (a broken or foreign server). */
+/**
+ * A reply that is not of the shape Disque documents (a broken or foreign server, or a proxy in the
+ * way).
+ *
+ * @example
+ * ```ts
+ * QLEN.reply(['not', 'a', 'number']); // throws ProtocolError: Unexpected reply: expected an integer, got an array of 3
+ * ```
+ */
 export class ProtocolError extends DisqueError {
   override name = 'ProtocolError';
   constructor(message: string, command?: string) {
@@ -96,7 +113,16 @@ export function camelCase(key: string): string {
   return key.replace(/[-_]([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** A reply value kept as it came, for fields this version does not know (a newer server). */
+/**
+ * A reply value kept as it came, for fields this version does not know (a newer server): see the
+ * `extra` of {@link JobInfo} and {@link QueueStat}.
+ *
+ * @example
+ * ```ts
+ * const info = await conn.show(id);
+ * const extra: Readonly<Record<string, ReplyValue>> = info?.extra ?? {}; // {} on Disque 1.0
+ * ```
+ */
 export type ReplyValue = string | number | bigint | null | ReplyValue[];
 
 /** Converts a raw value of an unknown field into a plain value (Buffers become strings). */

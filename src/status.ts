@@ -10,10 +10,26 @@ import type { NodeView } from './nodes.js';
  * @module
  */
 
-/** Anything status can read a cluster through: a {@link Pool}, or a handle holding one (`Jobs`). */
+/**
+ * Anything status can read a cluster through: a {@link Pool}, or a handle holding one (`Jobs`).
+ *
+ * @example
+ * ```ts
+ * const source: StatusSource = jobs; // or jobs.pool, or any Pool
+ * const report = await status(source);
+ * ```
+ */
 export type StatusSource = Pool | { readonly pool: Pool };
 
-/** One node in a {@link ClusterStatus}. */
+/**
+ * One node in a {@link ClusterStatus}.
+ *
+ * @example
+ * ```ts
+ * for (const n of (await status(jobs)).nodes)
+ *   console.log(n.address, n.reachable ? `${n.jobs} jobs, ${n.usedMemory} bytes` : `down: ${n.error}`);
+ * ```
+ */
 export interface NodeStatus {
   /** The node id, or `undefined` for a seed that could not be reached. */
   readonly id: string | undefined;
@@ -39,7 +55,15 @@ export interface NodeStatus {
   readonly error: string | undefined;
 }
 
-/** One queue on one node, from QSTAT. */
+/**
+ * One queue on one node, from QSTAT.
+ *
+ * @example
+ * ```ts
+ * const [emails] = (await status(jobs, { queues: ['emails'] })).queues;
+ * for (const n of emails?.nodes ?? []) console.log(n.address, n.len, n.blocked, n.pause);
+ * ```
+ */
 export interface QueueNodeStatus {
   /** The node id. */
   readonly node: string;
@@ -61,7 +85,15 @@ export interface QueueNodeStatus {
   readonly idle: number;
 }
 
-/** One queue across the cluster. The totals are sums over the nodes that have the queue. */
+/**
+ * One queue across the cluster. The totals are sums over the nodes that have the queue.
+ *
+ * @example
+ * ```ts
+ * for (const q of (await status(jobs)).queues)
+ *   console.log(q.name, q.len, q.blocked, q.pause === 'mixed' ? 'paused on some nodes' : q.pause);
+ * ```
+ */
 export interface QueueStatus {
   /** The queue name. */
   readonly name: string;
@@ -87,7 +119,15 @@ export interface QueueStatus {
   readonly nodes: readonly QueueNodeStatus[];
 }
 
-/** What {@link status} resolves to. */
+/**
+ * What {@link status} resolves to.
+ *
+ * @example
+ * ```ts
+ * const { at, nodes }: ClusterStatus = await status(jobs);
+ * console.log(`${nodes.filter((n) => n.reachable).length}/${nodes.length} nodes up at ${at.toISOString()}`);
+ * ```
+ */
 export interface ClusterStatus {
   /** When the status was read. */
   readonly at: Date;
@@ -97,13 +137,27 @@ export interface ClusterStatus {
   readonly queues: readonly QueueStatus[];
 }
 
-/** Options of {@link status}. */
+/**
+ * Options of {@link status}.
+ *
+ * @example
+ * ```ts
+ * const report = await status(jobs, { queues: ['emails', 'images'] }); // no QSCAN: just these
+ * ```
+ */
 export interface StatusOptions {
   /** Only these queues (QSTAT on each node), instead of every queue QSCAN finds. */
   queues?: readonly string[] | undefined;
 }
 
-/** Options of {@link listJobs}. */
+/**
+ * Options of {@link listJobs}.
+ *
+ * @example
+ * ```ts
+ * const stuck = await listJobs(jobs, { queue: 'emails', states: ['active'], limit: 20 });
+ * ```
+ */
 export interface ListJobsOptions {
   /** Only jobs of this queue. */
   queue?: string | undefined;
@@ -116,6 +170,12 @@ export interface ListJobsOptions {
 /**
  * A job found by {@link listJobs}. Disque keeps one copy per replica, each with its own state; the
  * fields are those of the most telling copy: `acked` over `queued` over `active` over `wait-repl`.
+ *
+ * @example
+ * ```ts
+ * for (const job of await listJobs(jobs, { states: ['queued'] }))
+ *   console.log(job.id, job.queue, `${job.seenOn.length} copies`, job.createdAt.toISOString());
+ * ```
  */
 export interface ListedJob extends JobInfo {
   /** Ids of the nodes where a copy was found. */
@@ -169,7 +229,7 @@ async function readNode(
   node: NodeView,
   queues: readonly string[] | undefined,
 ): Promise<NodeRead> {
-  let id = node.id;
+  const id = node.id;
   const down = (error: string): NodeRead => ({
     status: {
       id,
@@ -186,14 +246,9 @@ async function readNode(
     },
     stats: new Map(),
   });
-  if (id === undefined) {
-    // A seed not asked yet (or given by a name HELLO reports as an IP): ask it who it is.
-    try {
-      id = (await on(pool, node, C.HELLO, [])).nodeId;
-    } catch (err) {
-      return down(reason(err));
-    }
-  }
+  // The pool's refresh asked every seed without an id for HELLO (so that a seed given by host
+  // name and the address HELLO reports for it are one node): one still without an id did not answer.
+  if (id === undefined) return down(node.up ? 'did not answer HELLO' : 'not reachable');
   let info: C.Info;
   let leaving: boolean;
   let names: readonly string[];
@@ -289,16 +344,8 @@ export async function status(source: StatusSource, options: StatusOptions = {}):
   if (o.queues !== undefined && !Array.isArray(o.queues)) v.fail('options.queues', 'an array', o.queues);
   const queues = o.queues?.map((q, i) => v.queueName(`options.queues[${i}]`, q) as string);
   const nodes = await currentNodes(pool);
-  const all = await Promise.all(nodes.map((node) => readNode(pool, node, queues)));
-  // A seed given by name (localhost:7711) and the address HELLO reports for it (127.0.0.1:7711)
-  // are one node: one entry.
-  const ids = new Set<string>();
-  const reads = all.filter(({ status: { id } }) => {
-    if (id === undefined) return true;
-    if (ids.has(id)) return false;
-    ids.add(id);
-    return true;
-  });
+  // One entry per node: the pool lists a seed given by host name once, under its id.
+  const reads = await Promise.all(nodes.map((node) => readNode(pool, node, queues)));
   const names = new Set<string>();
   for (const { stats } of reads) for (const name of stats.keys()) names.add(name);
   return {

@@ -4,7 +4,15 @@ import { asString } from '../replies.js';
 import * as v from './validate.js';
 import { ArgumentError } from '../errors.js';
 
-/** Options of ADDJOB. Durations in milliseconds; see each for how it goes on the wire. */
+/**
+ * Options of ADDJOB. Durations in milliseconds; see each for how it goes on the wire.
+ *
+ * @example
+ * ```ts
+ * await conn.addJob('emails', body, { replicate: 2, retry: 60_000, ttl: 86_400_000, maxLen: 10_000 });
+ * // ADDJOB emails <body> 5000 REPLICATE 2 RETRY 60 TTL 86400 MAXLEN 10000
+ * ```
+ */
 export interface AddJobOptions {
   /**
    * How long to wait for synchronous replication, in ms. `0` waits forever, which can block for
@@ -30,7 +38,14 @@ export interface AddJobOptions {
   async?: boolean | undefined;
 }
 
-/** The ADDJOB timeout used when none is given, in ms. */
+/**
+ * The ADDJOB timeout used when none is given, in ms.
+ *
+ * @example
+ * ```ts
+ * ADDJOB.args('emails', 'hi'); // ['ADDJOB', 'emails', 'hi', DEFAULT_ADDJOB_TIMEOUT]: 5000
+ * ```
+ */
 export const DEFAULT_ADDJOB_TIMEOUT = 5000;
 
 const KNOWN = ['timeout', 'replicate', 'delay', 'retry', 'ttl', 'maxLen', 'async'] as const;

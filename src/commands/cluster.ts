@@ -4,7 +4,14 @@ import { asString, unexpected } from '../replies.js';
 import { parseInfo } from './server.js';
 import * as v from './validate.js';
 
-/** A line of CLUSTER NODES. */
+/**
+ * A line of CLUSTER NODES.
+ *
+ * @example
+ * ```ts
+ * for (const n of await conn.clusterNodes()) if (!n.connected) console.warn(n.id, n.flags.join(','));
+ * ```
+ */
 export interface ClusterNode {
   /** Node id. */
   readonly id: string;
@@ -27,7 +34,14 @@ function simpleOk(raw: RawReply): 'OK' {
   return text === 'OK' ? 'OK' : unexpected('OK', raw);
 }
 
-/** `CLUSTER MEET ip port` → `'OK'`; the handshake then proceeds in the background. */
+/**
+ * `CLUSTER MEET ip port` → `'OK'`; the handshake then proceeds in the background.
+ *
+ * @example
+ * ```ts
+ * await conn.run(CLUSTER_MEET, '10.0.0.6', 7711); // 'OK'; see meet() for host names
+ * ```
+ */
 export const CLUSTER_MEET = {
   name: 'CLUSTER',
   binary: false,
@@ -60,7 +74,15 @@ export function parseClusterNodes(text: string): ClusterNode[] {
     });
 }
 
-/** `CLUSTER NODES` → every node this node knows, parsed. */
+/**
+ * `CLUSTER NODES` → every node this node knows, parsed.
+ *
+ * @example
+ * ```ts
+ * const nodes = await conn.run(CLUSTER_NODES);
+ * const me = nodes.find((n) => n.flags.includes('myself'));
+ * ```
+ */
 export const CLUSTER_NODES = {
   name: 'CLUSTER',
   binary: false,
@@ -72,7 +94,14 @@ export const CLUSTER_NODES = {
   },
 } as const satisfies Command<[], ClusterNode[]>;
 
-/** `CLUSTER LEAVING` → whether this node is leaving the cluster. */
+/**
+ * `CLUSTER LEAVING` → whether this node is leaving the cluster.
+ *
+ * @example
+ * ```ts
+ * await conn.run(CLUSTER_LEAVING_GET); // false
+ * ```
+ */
 export const CLUSTER_LEAVING_GET = {
   name: 'CLUSTER',
   binary: false,
@@ -86,7 +115,14 @@ export const CLUSTER_LEAVING_GET = {
   },
 } as const satisfies Command<[], boolean>;
 
-/** `CLUSTER LEAVING yes|no` → `'OK'`. A leaving node refuses blocking GETJOBs and keeps no new jobs. */
+/**
+ * `CLUSTER LEAVING yes|no` → `'OK'`. A leaving node refuses blocking GETJOBs and keeps no new jobs.
+ *
+ * @example
+ * ```ts
+ * await conn.run(CLUSTER_LEAVING_SET, true); // drain this node before stopping it
+ * ```
+ */
 export const CLUSTER_LEAVING_SET = {
   name: 'CLUSTER',
   binary: false,
@@ -96,7 +132,14 @@ export const CLUSTER_LEAVING_SET = {
   reply: simpleOk,
 } as const satisfies Command<[boolean], 'OK'>;
 
-/** `CLUSTER FORGET id` → `'OK'`: drop a node from this node's view. */
+/**
+ * `CLUSTER FORGET id` → `'OK'`: drop a node from this node's view.
+ *
+ * @example
+ * ```ts
+ * await conn.run(CLUSTER_FORGET, deadNodeId); // on every remaining node
+ * ```
+ */
 export const CLUSTER_FORGET = {
   name: 'CLUSTER',
   binary: false,
@@ -108,7 +151,14 @@ export const CLUSTER_FORGET = {
   reply: simpleOk,
 } as const satisfies Command<[string], 'OK'>;
 
-/** `CLUSTER MYID` → this node's id. */
+/**
+ * `CLUSTER MYID` → this node's id.
+ *
+ * @example
+ * ```ts
+ * const nodeId = await conn.run(CLUSTER_MYID); // 40 hex characters
+ * ```
+ */
 export const CLUSTER_MYID = {
   name: 'CLUSTER',
   binary: false,
@@ -120,7 +170,15 @@ export const CLUSTER_MYID = {
   },
 } as const satisfies Command<[], string>;
 
-/** `CLUSTER INFO` → the cluster's state fields (`cluster_state`, `cluster_known_nodes`, …). */
+/**
+ * `CLUSTER INFO` → the cluster's state fields (`cluster_state`, `cluster_known_nodes`, …).
+ *
+ * @example
+ * ```ts
+ * const info = await conn.run(CLUSTER_INFO);
+ * Number(info['cluster_known_nodes']); // 3
+ * ```
+ */
 export const CLUSTER_INFO = {
   name: 'CLUSTER',
   binary: false,

@@ -4,7 +4,15 @@ import type { RawReply } from '../replies.js';
 import * as v from './validate.js';
 import { bodyAsBuffer, bodyAsString, parseJobEntries } from './job-entries.js';
 
-/** Options of GETJOB. */
+/**
+ * Options of GETJOB.
+ *
+ * @example
+ * ```ts
+ * const jobs = await conn.getJob(['emails'], { timeout: 5000, count: 10, withCounters: true });
+ * for (const job of jobs) console.log(job.id, job.nacks, job.additionalDeliveries);
+ * ```
+ */
 export interface GetJobOptions {
   /** Return at once (with no job) instead of blocking when the queues are empty. @defaultValue false */
   nohang?: boolean | undefined;
@@ -36,6 +44,13 @@ function args(queues: readonly (string | Buffer)[], options?: GetJobOptions): Ar
 /**
  * `GETJOB [NOHANG] [TIMEOUT ms] [COUNT n] [WITHCOUNTERS] FROM q…` → jobs, `[]` when none came.
  * Queues are served in the order given.
+ *
+ * @example
+ * ```ts
+ * GETJOB.args(['urgent', 'normal'], { timeout: 1000, count: 10 });
+ * // ['GETJOB', 'TIMEOUT', 1000, 'COUNT', 10, 'FROM', 'urgent', 'normal']
+ * const jobs = await conn.run(GETJOB, ['emails'], { nohang: true }); // [] when none is queued
+ * ```
  */
 export const GETJOB = {
   name: 'GETJOB',
@@ -46,7 +61,15 @@ export const GETJOB = {
   },
 } as const satisfies Command<[readonly (string | Buffer)[], GetJobOptions?], Job[]>;
 
-/** GETJOB with bodies as Buffers. */
+/**
+ * GETJOB with bodies as Buffers.
+ *
+ * @example
+ * ```ts
+ * const [job] = await conn.run(GETJOB_BUFFER, ['images'], { timeout: 1000 });
+ * if (job) await fs.writeFile(`${job.id}.png`, job.body); // the bytes as they were added
+ * ```
+ */
 export const GETJOB_BUFFER = {
   ...GETJOB,
   reply(raw: RawReply): Job<Buffer>[] {

@@ -5,7 +5,15 @@ import { asArray, asInteger, asString, extraFields, pairs, unexpected } from '..
 import * as v from './validate.js';
 import { bodyAsBuffer, bodyAsString, parseJobEntries } from './job-entries.js';
 
-/** `QLEN queue` → the number of jobs queued on this node (0 for a queue that does not exist). */
+/**
+ * `QLEN queue` → the number of jobs queued on this node (0 for a queue that does not exist).
+ *
+ * @example
+ * ```ts
+ * QLEN.args('emails'); // ['QLEN', 'emails']
+ * await conn.run(QLEN, 'emails'); // 3
+ * ```
+ */
 export const QLEN = {
   name: 'QLEN',
   binary: false,
@@ -24,6 +32,12 @@ function qpeekArgs(queue: string | Buffer, count: number): Arg[] {
 /**
  * `QPEEK queue count` → up to |count| queued jobs without taking them: oldest first when count > 0,
  * newest first when count < 0.
+ *
+ * @example
+ * ```ts
+ * const oldest = await conn.run(QPEEK, 'emails', 5);
+ * const newest = await conn.run(QPEEK, 'emails', -5);
+ * ```
  */
 export const QPEEK = {
   name: 'QPEEK',
@@ -34,7 +48,15 @@ export const QPEEK = {
   },
 } as const satisfies Command<[string | Buffer, number], Job[]>;
 
-/** QPEEK with bodies as Buffers. */
+/**
+ * QPEEK with bodies as Buffers.
+ *
+ * @example
+ * ```ts
+ * const [job] = await conn.run(QPEEK_BUFFER, 'images', 1);
+ * job?.body.length; // bytes
+ * ```
+ */
 export const QPEEK_BUFFER = {
   ...QPEEK,
   reply(raw: RawReply): Job<Buffer>[] {
@@ -42,10 +64,25 @@ export const QPEEK_BUFFER = {
   },
 } as const satisfies Command<[string | Buffer, number], Job<Buffer>[]>;
 
-/** The pause state of a queue on one node. */
+/**
+ * The pause state of a queue on one node: `in` refuses new jobs, `out` serves none, `all` both.
+ *
+ * @example
+ * ```ts
+ * const state: PauseState = await conn.pause('emails', 'state'); // 'none' unless paused
+ * ```
+ */
 export type PauseState = 'none' | 'in' | 'out' | 'all';
 
-/** QSTAT: the state of one queue on one node. Durations in ms (one-second resolution). */
+/**
+ * QSTAT: the state of one queue on one node. Durations in ms (one-second resolution).
+ *
+ * @example
+ * ```ts
+ * const stat = await conn.qstat('emails'); // null if the queue does not exist on this node
+ * if (stat) console.log(stat.len, stat.blocked, stat.idle, stat.pause);
+ * ```
+ */
 export interface QueueStat {
   /** The queue name. */
   readonly name: string;
@@ -89,7 +126,15 @@ function req(map: Map<string, RawReply>, key: string): RawReply {
   return value === undefined ? unexpected(`a "${key}" field`, undefined) : value;
 }
 
-/** `QSTAT queue` → the queue's state, or `null` if it does not exist on this node. */
+/**
+ * `QSTAT queue` → the queue's state, or `null` if it does not exist on this node.
+ *
+ * @example
+ * ```ts
+ * const stat = await conn.run(QSTAT, 'emails');
+ * console.log(stat?.jobsIn, stat?.jobsOut, stat?.importFrom);
+ * ```
+ */
 export const QSTAT = {
   name: 'QSTAT',
   binary: false,
@@ -115,10 +160,25 @@ export const QSTAT = {
   },
 } as const satisfies Command<[string | Buffer], QueueStat | null>;
 
-/** What PAUSE does: set `in`/`out`/`all`/`none`, or just read the `state`. */
+/**
+ * What PAUSE does: set `in`/`out`/`all`/`none`, or just read the `state`.
+ *
+ * @example
+ * ```ts
+ * const option: PauseOption = draining ? 'in' : 'none';
+ * await conn.pause('emails', option, { bcast: true });
+ * ```
+ */
 export type PauseOption = 'in' | 'out' | 'all' | 'none' | 'state';
 
-/** Options of PAUSE. */
+/**
+ * Options of PAUSE.
+ *
+ * @example
+ * ```ts
+ * await conn.pause('emails', 'all', { bcast: true }); // paused on every reachable node
+ * ```
+ */
 export interface PauseOptions {
   /** Also send the resulting state to every reachable node of the cluster. @defaultValue false */
   bcast?: boolean | undefined;
@@ -127,6 +187,12 @@ export interface PauseOptions {
 /**
  * `PAUSE queue in|out|all|none|state [bcast]` → the queue's pause state after the command.
  * `in` refuses new jobs (PausedError), `out` stops serving them, `all` both, `none` clears.
+ *
+ * @example
+ * ```ts
+ * PAUSE.args('emails', 'out', { bcast: true }); // ['PAUSE', 'emails', 'out', 'bcast']
+ * await conn.run(PAUSE, 'emails', 'none'); // 'none'
+ * ```
  */
 export const PAUSE = {
   name: 'PAUSE',

@@ -5,7 +5,15 @@ import { asArray, asString, unexpected } from '../replies.js';
 import { parseJobInfo } from './show.js';
 import * as v from './validate.js';
 
-/** Options common to QSCAN and JSCAN. */
+/**
+ * Options common to QSCAN and JSCAN.
+ *
+ * @example
+ * ```ts
+ * const first = await conn.qscan({ count: 500 });
+ * const next = await conn.qscan({ count: 500, cursor: first.cursor });
+ * ```
+ */
 export interface ScanOptions {
   /** Where to continue; `'0'` (the default) starts a new iteration. */
   cursor?: string | undefined;
@@ -15,7 +23,14 @@ export interface ScanOptions {
   busyLoop?: boolean | undefined;
 }
 
-/** Options of QSCAN. */
+/**
+ * Options of QSCAN.
+ *
+ * @example
+ * ```ts
+ * for await (const queue of conn.scanQueues({ minLen: 1000 })) console.log(`${queue} is backing up`);
+ * ```
+ */
 export interface QScanOptions extends ScanOptions {
   /** Only queues with at least this many jobs. */
   minLen?: number | undefined;
@@ -25,7 +40,14 @@ export interface QScanOptions extends ScanOptions {
   importRate?: number | undefined;
 }
 
-/** Options of JSCAN. */
+/**
+ * Options of JSCAN.
+ *
+ * @example
+ * ```ts
+ * for await (const id of conn.scanJobIds({ queue: 'emails', states: ['active'] })) console.log(id);
+ * ```
+ */
 export interface JScanOptions extends ScanOptions {
   /** Only jobs of this queue. */
   queue?: string | Buffer | undefined;
@@ -33,7 +55,20 @@ export interface JScanOptions extends ScanOptions {
   states?: readonly JobState[] | undefined;
 }
 
-/** One page of a scan. `cursor` is `'0'` on the last page. */
+/**
+ * One page of a scan. `cursor` is `'0'` on the last page.
+ *
+ * @typeParam T - an item: a queue name, a job id, or a {@link JobInfo}
+ * @example
+ * ```ts
+ * let cursor = '0';
+ * do {
+ *   const page: ScanPage<string> = await conn.qscan({ cursor });
+ *   console.log(page.items);
+ *   cursor = page.cursor;
+ * } while (cursor !== '0');
+ * ```
+ */
 export interface ScanPage<T> {
   /** Pass this back as `cursor` for the next page; `'0'` when the iteration is complete. */
   readonly cursor: string;
@@ -63,7 +98,15 @@ function page<T>(raw: RawReply, item: (raw: RawReply) => T): ScanPage<T> {
   return { cursor: asString(reply[0] as RawReply), items: asArray(reply[1] as RawReply).map(item) };
 }
 
-/** `QSCAN [cursor] [COUNT n] [BUSYLOOP] [MINLEN n] [MAXLEN n] [IMPORTRATE n]` → a page of queue names. */
+/**
+ * `QSCAN [cursor] [COUNT n] [BUSYLOOP] [MINLEN n] [MAXLEN n] [IMPORTRATE n]` → a page of queue names.
+ *
+ * @example
+ * ```ts
+ * QSCAN.args({ count: 100, minLen: 1 }); // ['QSCAN', 'COUNT', 100, 'MINLEN', 1]
+ * const { cursor, items } = await conn.run(QSCAN, { busyLoop: true }); // every queue at once
+ * ```
+ */
 export const QSCAN = {
   name: 'QSCAN',
   binary: false,
@@ -93,7 +136,15 @@ function jscanArgs(o: JScanOptions, reply: 'id' | 'all'): Arg[] {
 
 const JSCAN_KEYS = [...SCAN_KEYS, 'queue', 'states'] as const;
 
-/** `JSCAN [cursor] [COUNT n] [BUSYLOOP] [QUEUE q] [STATE s]… REPLY id` → a page of job ids. */
+/**
+ * `JSCAN [cursor] [COUNT n] [BUSYLOOP] [QUEUE q] [STATE s]… REPLY id` → a page of job ids.
+ *
+ * @example
+ * ```ts
+ * const page = await conn.run(JSCAN, { queue: 'emails', states: ['queued'] });
+ * page.items; // job ids; page.cursor is '0' on the last page
+ * ```
+ */
 export const JSCAN = {
   name: 'JSCAN',
   binary: false,
@@ -105,7 +156,15 @@ export const JSCAN = {
   },
 } as const satisfies Command<[JScanOptions?], ScanPage<string>>;
 
-/** `JSCAN … REPLY all` → a page of jobs with everything SHOW reports. */
+/**
+ * `JSCAN … REPLY all` → a page of jobs with everything SHOW reports.
+ *
+ * @example
+ * ```ts
+ * const { items } = await conn.run(JSCAN_ALL, { states: ['active'], count: 1000 });
+ * for (const job of items) console.log(job.id, job.queue, job.nacks);
+ * ```
+ */
 export const JSCAN_ALL = {
   name: 'JSCAN',
   binary: true,

@@ -4,7 +4,14 @@ import { asArray, asInteger, asString, unexpected } from '../replies.js';
 import * as v from './validate.js';
 import { ArgumentError } from '../errors.js';
 
-/** A node as HELLO lists it. */
+/**
+ * A node as HELLO lists it.
+ *
+ * @example
+ * ```ts
+ * for (const n of (await conn.hello()).nodes) console.log(n.id.slice(0, 8), `${n.host}:${n.port}`, n.priority);
+ * ```
+ */
 export interface HelloNode {
   /** The node id (40 hex characters). */
   readonly id: string;
@@ -16,7 +23,15 @@ export interface HelloNode {
   readonly priority: number;
 }
 
-/** The reply of HELLO: who this node is and every node it knows, itself included. */
+/**
+ * The reply of HELLO: who this node is and every node it knows, itself included.
+ *
+ * @example
+ * ```ts
+ * const hello: Hello = await conn.hello();
+ * const usable = hello.nodes.filter((n) => n.priority < 100 && n.id !== hello.nodeId);
+ * ```
+ */
 export interface Hello {
   /** The HELLO format version (1). */
   readonly version: number;
@@ -26,7 +41,14 @@ export interface Hello {
   readonly nodes: readonly HelloNode[];
 }
 
-/** `HELLO` → this node's id and the cluster's nodes with their priorities. */
+/**
+ * `HELLO` → this node's id and the cluster's nodes with their priorities.
+ *
+ * @example
+ * ```ts
+ * const { nodeId, nodes } = await conn.run(HELLO);
+ * ```
+ */
 export const HELLO = {
   name: 'HELLO',
   binary: false,
@@ -54,7 +76,15 @@ export const HELLO = {
   },
 } as const satisfies Command<[], Hello>;
 
-/** INFO parsed: section name (lower case) → field → value, all as sent. */
+/**
+ * INFO parsed: section name (lower case) → field → value, all as sent.
+ *
+ * @example
+ * ```ts
+ * const info: Info = await conn.info();
+ * const jobs = Number(info['jobs']?.['registered_jobs'] ?? 0);
+ * ```
+ */
 export type Info = Record<string, Record<string, string>>;
 
 /** Parses INFO-style text (`# Section` headers and `key:value` lines). @internal */
@@ -76,6 +106,12 @@ export function parseInfo(text: string): Info {
 /**
  * `INFO [section]` → the server's report, parsed into sections (`info.server.disque_version`).
  * `section` may be `all`, `default` or a section name.
+ *
+ * @example
+ * ```ts
+ * const info = await conn.run(INFO, 'server');
+ * info['server']?.['disque_version']; // '1.0-rc1'
+ * ```
  */
 export const INFO = {
   name: 'INFO',
@@ -90,7 +126,15 @@ export const INFO = {
   },
 } as const satisfies Command<[string?], Info>;
 
-/** `PING [message]` → `'PONG'`, or the message. */
+/**
+ * `PING [message]` → `'PONG'`, or the message.
+ *
+ * @example
+ * ```ts
+ * await conn.run(PING); // 'PONG'
+ * await conn.run(PING, 'hi'); // 'hi'
+ * ```
+ */
 export const PING = {
   name: 'PING',
   binary: false,
@@ -104,7 +148,14 @@ export const PING = {
   },
 } as const satisfies Command<[string?], string>;
 
-/** `AUTH password` → `'OK'`. A wrong password logs the connection out. */
+/**
+ * `AUTH password` → `'OK'`. A wrong password logs the connection out.
+ *
+ * @example
+ * ```ts
+ * await conn.run(AUTH, process.env.DISQUE_PASSWORD ?? ''); // 'OK'; prefer the `password` option
+ * ```
+ */
 export const AUTH = {
   name: 'AUTH',
   binary: false,

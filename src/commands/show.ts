@@ -68,7 +68,15 @@ export function parseJobInfo<B>(raw: RawReply, decodeBody: (raw: RawReply) => B)
   };
 }
 
-/** `SHOW id` → everything this node knows about the job, or `null` if it does not know it. */
+/**
+ * `SHOW id` → everything this node knows about the job, or `null` if it does not know it.
+ *
+ * @example
+ * ```ts
+ * const info = await pool.runOnJob(SHOW, id); // asks the node that created the job
+ * console.log(info?.state, info?.nacks, info?.nextRequeueWithin);
+ * ```
+ */
 export const SHOW = {
   name: 'SHOW',
   binary: true,
@@ -80,7 +88,15 @@ export const SHOW = {
   },
 } as const satisfies Command<[string], JobInfo | null>;
 
-/** SHOW with the body as a Buffer. */
+/**
+ * SHOW with the body as a Buffer.
+ *
+ * @example
+ * ```ts
+ * const info = await conn.run(SHOW_BUFFER, id);
+ * info?.body; // a Buffer (null for a dummy ack)
+ * ```
+ */
 export const SHOW_BUFFER = {
   ...SHOW,
   reply(raw: RawReply): JobInfo<Buffer> | null {

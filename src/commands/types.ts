@@ -1,6 +1,14 @@
 import type { RawReply } from '../replies.js';
 
-/** One argument on the wire. Numbers are sent as their decimal text. */
+/**
+ * One argument on the wire. Numbers are sent as their decimal text.
+ *
+ * @example
+ * ```ts
+ * const args: Arg[] = ['emails', 10]; // sent as "emails" "10"
+ * await conn.call('QPEEK', ...args);
+ * ```
+ */
 export type Arg = string | Buffer | number;
 
 /**
@@ -27,5 +35,13 @@ export interface Command<A extends readonly unknown[], R> {
   reply(raw: RawReply): R;
 }
 
-/** Durations are milliseconds throughout the API; this alias marks them in signatures. */
+/**
+ * Durations are milliseconds throughout the API; this alias marks them in signatures.
+ *
+ * @example
+ * ```ts
+ * const retry: Milliseconds = 60_000; // Disque keeps RETRY in seconds: sent as RETRY 60
+ * await jobs.retry(retry).add('resize image-42.png', 'images');
+ * ```
+ */
 export type Milliseconds = number;

@@ -28,10 +28,21 @@ export interface ClusterOptions extends Omit<ServerOptions, 'port' | 'nodeId'> {
   readonly ports?: readonly number[] | undefined;
 }
 
-/** Address and id of one node of an embedded cluster (`cluster.nodes[i]`). */
+/**
+ * Address and id of one node of an embedded cluster (`cluster.nodes[i]`).
+ *
+ * @example
+ * ```ts
+ * const cluster = await startCluster({ nodes: 3 });
+ * const seeds = cluster.nodes.map((n: ClusterNodeInfo) => `${n.host}:${n.port}`).join(',');
+ * ```
+ */
 export interface ClusterNodeInfo {
+  /** The host it listens on. */
   readonly host: string;
+  /** Its bound TCP port. */
   readonly port: number;
+  /** Its node id (40 hex characters); job ids created on it carry the first 8. */
   readonly nodeId: string;
 }
 

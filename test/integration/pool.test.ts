@@ -41,6 +41,20 @@ describe('Pool - discovery and node choice', () => {
     expect(nodes.every((n) => n.up && n.priority === 1)).toBe(true);
   });
 
+  test('seeds given by host name are listed once per node', async () => {
+    // HELLO reports 127.0.0.1 (through the NAT map) for nodes the seeds call localhost.
+    const byName = cluster.proxies.map((x) => `localhost:${x.port}`);
+    const p = pool({ nodes: byName.join(',') });
+    await p.ready();
+    const nodes = p.nodes();
+    expect(nodes).toHaveLength(3);
+    expect(nodes.map((n) => n.id).sort()).toStrictEqual([...cluster.ids].sort());
+    expect(p.stats()).toHaveLength(3);
+    // A seed's own address still picks its node.
+    const id = await p.run(C.CLUSTER_MYID, [], { node: byName[1], strict: true });
+    expect(id).toBe(nodes.find((n) => n.port === cluster.proxies[1]?.port)?.id);
+  });
+
   test('spreads shared commands over the nodes', async () => {
     const p = pool();
     const q = uniqueQueue();
