@@ -67,14 +67,19 @@ async function consume(clients, jobs, raw) {
   const getAckLoop = (client) => async () => {
     const q = freshQueue('c');
     await fill(q);
-    let left = N;
-    return rate(N, () =>
+    let done = 0;
+    const perSecond = await rate(N, () =>
       Promise.all(
         Array.from({ length: 100 }, async () => {
-          while (left > 0 && (await client.getAck(q))) left--;
+          while (done < N && (await client.getAck(q))) done++;
         }),
       ),
     );
+    // A client that stops early (an empty reply misread, a failed ack) must not look fast.
+    const left = Number(await raw.raw.send('QLEN', q));
+    if (done !== N || left !== 0)
+      throw new Error(`consume loop handled ${done} of ${N} jobs, ${left} left queued`);
+    return perSecond;
   };
   const variants = {
     // The raw ceiling: GETJOB COUNT 100 and one ACKJOB per batch.

@@ -72,13 +72,14 @@ export async function disqueueVariant(host, port) {
     add: (q, body, replicate) =>
       call('addJob', { queue: q, job: body, timeout: 0, ...(replicate === undefined ? {} : { replicate }) }),
     getAck: async (q) => {
-      const got = await call('getJob', { queue: q, nohang: true });
+      const got = await call('getJob', { queue: q, nohang: true, count: 1 }); // its default COUNT is 10
       if (!got || got.length === 0) return false;
       // disqueue-node 2.0.2's ackJob sends an id array as one argument (BADID): pass the string.
       await call('ackJob', got[0].jobId);
       return true;
     },
-    close: () => client.redisClient.quit(),
+    // quit() makes disqueue-node 2.0.2 crash on the reply it does not expect.
+    close: () => client.redisClient.end(true),
   };
 }
 
