@@ -685,8 +685,9 @@ export class Pool extends EventEmitter<PoolEvents> {
       });
     } finally {
       this.#borrowed.delete(conn);
-      if (broken || conn.closed) await pool.destroy(conn).catch(() => undefined);
-      else await pool.release(conn).catch(() => undefined);
+      // Not awaited: the caller has its reply; generic-pool hands the connection on by itself.
+      if (broken || conn.closed) void pool.destroy(conn).catch(() => undefined);
+      else void pool.release(conn).catch(() => undefined);
     }
   }
 
@@ -712,7 +713,9 @@ export class Pool extends EventEmitter<PoolEvents> {
   ): Promise<number> {
     command.args(...ids);
     if (ids.length === 0) return 0;
-    await this.ready();
+    if (!this.#started) await this.ready();
+    // One job (the common ack): no grouping.
+    if (ids.length === 1) return this.run(command, ids, { retry, node: jobIdNodePrefix(ids[0] as string) });
     const groups = new Map<string, string[]>();
     for (const id of ids) {
       const prefix = jobIdNodePrefix(id);
