@@ -280,7 +280,7 @@ export class Jobs<T = string> {
    *
    * @example
    * ```ts
-   * jobs.count(100).config.count; // 100
+   * const batch = await jobs.count(100).timeout(1000).getMany('events'); // up to 100 jobs
    * ```
    */
   count(n: number): Jobs<T> {
@@ -357,7 +357,8 @@ export class Jobs<T = string> {
 
   /**
    * Up to `count` jobs, one per queue per pass over the queues. Blocks (up to the handle's
-   * timeout) only when none is queued, and then returns the first one that arrives.
+   * timeout) only when none is queued, and then returns the first one that arrives. Without a
+   * `count`, the handle's (see {@link Jobs.count}, default 1).
    *
    * @example
    * ```ts
@@ -366,8 +367,13 @@ export class Jobs<T = string> {
    * await jobs.ack(...batch);
    * ```
    */
-  async getMany(count: number, ...queues: string[]): Promise<Job<T>[]> {
-    return this.#fetch(queues, { count: v.integer('count', count, 1), timeout: this.#config.timeout ?? 0 });
+  getMany(count: number, ...queues: string[]): Promise<Job<T>[]>;
+  getMany(...queues: string[]): Promise<Job<T>[]>;
+  async getMany(...args: [number, ...string[]] | string[]): Promise<Job<T>[]> {
+    const [first, ...rest] = args;
+    const count = typeof first === 'string' ? (this.#config.count ?? 1) : v.integer('count', first, 1);
+    const queues = typeof first === 'string' ? (args as string[]) : rest;
+    return this.#fetch(queues as string[], { count, timeout: this.#config.timeout ?? 0 });
   }
 
   /**

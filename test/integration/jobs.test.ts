@@ -127,6 +127,18 @@ describe('Jobs - consuming', () => {
     await jobs.ack(again as { id: string });
   });
 
+  test('getMany without a count takes the handle count (count(n)), else one', async () => {
+    const jobs = single();
+    const q = uniqueQueue();
+    for (const body of ['a', 'b', 'c', 'd']) await jobs.add(body, q);
+    const three = await jobs.count(3).getMany(q);
+    expect(three.map((j) => j.body)).toEqual(['a', 'b', 'c']);
+    const one = await jobs.getMany(q);
+    expect(one.map((j) => j.body)).toEqual(['d']);
+    await jobs.ack(...three, ...one);
+    await expect(jobs.getMany(0, q)).rejects.toMatchObject({ argument: 'count' });
+  });
+
   test('an abort signal stops a blocked get', async () => {
     const jobs = open();
     const controller = new AbortController();
