@@ -404,19 +404,20 @@ export class Jobs<T = string> {
   }
 
   async #decode(raw: Job<string | Buffer>[]): Promise<Job<T>[]> {
-    const jobs: Job<T>[] = [];
+    const { codec } = this.#core;
+    // The entries were parsed for this call alone: their bodies are decoded in place.
     for (let i = 0; i < raw.length; i++) {
-      const job = raw[i] as Job<string | Buffer>;
+      const job = raw[i] as { body: unknown; id: string; queue: string };
       try {
-        jobs.push({ ...job, body: this.#core.codec.decode(job.body) });
+        job.body = codec.decode(job.body as string | Buffer);
       } catch (cause) {
         // The jobs fetched with it go back to their queues at once; this one waits for its RETRY.
         const others = raw.filter((_, k) => k !== i).map((j) => j.id);
         if (others.length) await this.#core.pool.runByJob(C.NACK, others).catch(() => undefined);
-        throw new DecodeError({ id: job.id, queue: job.queue, body: job.body }, cause);
+        throw new DecodeError({ id: job.id, queue: job.queue, body: job.body as string | Buffer }, cause);
       }
     }
-    return jobs;
+    return raw as unknown as Job<T>[];
   }
 
   /**
