@@ -75,12 +75,13 @@ interface Core<T> {
   readonly affinity: Affinity;
 }
 
-const idOf = (ref: JobRef, name: string): string =>
+/** The id of a job reference; `name` is a function so that the hot path builds no string. */
+const idOf = (ref: JobRef, name: string | (() => string)): string =>
   typeof ref === 'string'
     ? ref
     : ref !== null && typeof ref === 'object' && 'id' in ref
       ? ref.id
-      : v.fail(name, 'a job or a job id', ref);
+      : v.fail(typeof name === 'string' ? name : name(), 'a job or a job id', ref);
 
 /**
  * Opens a {@link Jobs} handle on a new {@link Pool} (nodes from `options.nodes` or `DISQUE_NODES`).
@@ -461,7 +462,7 @@ export class Jobs<T = string> {
   async #byIds(command: C.Command<string[], number>, jobs: JobRef[]): Promise<number> {
     return this.#core.pool.runByJob(
       command,
-      jobs.map((j, i) => idOf(j, `jobs[${i}]`)),
+      jobs.map((j, i) => idOf(j, () => `jobs[${i}]`)),
     );
   }
 

@@ -52,7 +52,12 @@ export function jobId(name: string, value: unknown): string {
 
 /** A list of job ids (may be empty: Disque answers 0). */
 export function jobIds(name: string, value: readonly unknown[]): string[] {
-  return value.map((id, i) => jobId(`${name}[${i}]`, id));
+  // Acks pass hundreds of ids: check them without building a name per id, or copying the list.
+  for (let i = 0; i < value.length; i++) {
+    const id = value[i];
+    if (typeof id !== 'string' || !isJobId(id)) jobId(`${name}[${i}]`, id);
+  }
+  return value as string[];
 }
 
 /** An integer in [min, max]. */
