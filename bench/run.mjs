@@ -31,8 +31,8 @@ const BODY = 'x'.repeat(100);
 
 const results = { scenarios: {}, latency: {}, memory: {}, cluster: undefined, targets: [] };
 
-function printScenario(title, medians, unit = 'jobs/s') {
-  const base = medians.raw;
+function printScenario(title, medians, base = medians.raw) {
+  const unit = 'jobs/s';
   console.log(`\n${title}`);
   for (const [variant, value] of Object.entries(medians))
     console.log(
@@ -62,7 +62,7 @@ async function produce(clients) {
   }
 }
 
-async function consume(clients, jobs, raw) {
+async function consume(clients, jobs, raw, viaIoredis) {
   const fill = (q) => inFlight(N, 100, () => raw.add(q, BODY, 1));
   const getAckLoop = (client) => async () => {
     const q = freshQueue('c');
@@ -96,26 +96,8 @@ async function consume(clients, jobs, raw) {
         }
       });
     },
-    'Funnel.process (c=16)': async () => {
-      const q = freshQueue('c');
-      await fill(q);
-      const funnel = jobs.funnel(q, { prefetch: 256 });
-      let seen = 0;
-      const t0 = performance.now();
-      let t1 = 0;
-      // Timed to the last job handled: close() then waits up to a second for the last GETJOB,
-      // which is shutdown, not throughput.
-      await funnel.process(
-        () => {
-          if (++seen === N) {
-            t1 = performance.now();
-            void funnel.close();
-          }
-        },
-        { concurrency: 16 },
-      );
-      return N / ((t1 - t0) / 1000);
-    },
+    'Funnel.process (c=16)': () => funnelRun(jobs),
+    'Funnel (ioredis path)': () => funnelRun(viaIoredis),
     'Jobs.tryGet + ack (c=100)': getAckLoop({
       getAck: async (q) => {
         const job = await jobs.tryGet(q);
@@ -125,6 +107,26 @@ async function consume(clients, jobs, raw) {
       },
     }),
   };
+  async function funnelRun(handle) {
+    const q = freshQueue('c');
+    await fill(q);
+    const funnel = handle.funnel(q, { prefetch: 256 });
+    let seen = 0;
+    const t0 = performance.now();
+    let t1 = 0;
+    // Timed to the last job handled: close() then waits up to a second for the last GETJOB,
+    // which is shutdown, not throughput.
+    await funnel.process(
+      () => {
+        if (++seen === N) {
+          t1 = performance.now();
+          void funnel.close();
+        }
+      },
+      { concurrency: 16 },
+    );
+    return N / ((t1 - t0) / 1000);
+  }
   variants['raw GETJOB+ACKJOB (c=100)'] = getAckLoop(raw);
   for (const [name, client] of Object.entries(clients))
     variants[`${name} GETJOB+ACKJOB (c=100)`] = getAckLoop(client);
@@ -269,10 +271,12 @@ async function clusterProduce(nodes, compare) {
   );
   variants['Jobs.add (pool)'] = run((q) => jobs.add(BODY, q));
   const medians = await interleaved(ROUNDS, variants);
-  medians.raw = medians['raw (1 connection)'];
   results.cluster = { nodes, medians };
-  printScenario(`cluster produce, ${nodes.length} nodes, default replication, 100 in flight`, medians);
-  delete medians.raw;
+  printScenario(
+    `cluster produce, ${nodes.length} nodes, default replication, 100 in flight`,
+    medians,
+    medians['raw (1 connection)'],
+  );
   for (const c of Object.values(singles)) await c.close();
   await jobs.close();
 }
@@ -333,6 +337,17 @@ async function main() {
   const clients = { raw, 'Connection.addJob': connectionVariant(host, port) };
   const jobs = connect({ nodes: `${host}:${port}`, discover: false, defaults: { replicate: 1 } });
   clients['Jobs.add'] = { add: (q, body) => jobs.add(body, q), close: () => undefined };
+  // The same through ioredis only (fastPath off): what the lean hot path is measured against.
+  const viaIoredis = connect({
+    nodes: `${host}:${port}`,
+    discover: false,
+    fastPath: false,
+    defaults: { replicate: 1 },
+  });
+  clients['Jobs.add (ioredis path)'] = {
+    add: (q, body) => viaIoredis.add(body, q),
+    close: () => viaIoredis.close(),
+  };
   const compared = COMPARE ? await compareVariants(host, port) : {};
   Object.assign(clients, compared);
   console.log(
@@ -341,7 +356,7 @@ async function main() {
   );
 
   await produce(clients);
-  await consume(compared, jobs, raw);
+  await consume(compared, jobs, raw, viaIoredis);
   await raw.raw.send('DEBUG', 'FLUSHALL');
   await latency(host, port, jobs);
   await memoryInFlight(raw, jobs);

@@ -4,6 +4,7 @@ import pRetry from 'p-retry';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { inspect } from 'node:util';
 import { Connection, runPrepared } from './connection.js';
+import { LeanConnection } from './lean-connection.js';
 import type { Command, Milliseconds } from './commands/types.js';
 import type { GetJobOptions } from './commands/getjob.js';
 import * as C from './commands/index.js';
@@ -61,6 +62,13 @@ export interface PoolOptions {
    * @defaultValue 4
    */
   sharedConnections?: number | undefined;
+  /**
+   * Send the hot commands (ADDJOB, GETJOB, ACKJOB, FASTACK, NACK, WORKING) over lean pipelined
+   * sockets instead of ioredis, which measured at about half the speed of a minimal client on
+   * them (see docs/performance.md). `false` sends everything through ioredis.
+   * @defaultValue true
+   */
+  fastPath?: boolean | undefined;
   /** Exclusive connections (blocking GETJOB) kept open per node even when idle. @defaultValue 0 */
   min?: number | undefined;
   /** Most exclusive connections per node. @defaultValue 32 */
@@ -211,6 +219,7 @@ const OPTION_NAMES: readonly string[] = [
   'discover',
   'refreshInterval',
   'sharedConnections',
+  'fastPath',
   'min',
   'max',
   'idleTimeoutMillis',
@@ -257,6 +266,8 @@ function resolve(options: PoolOptions): Resolved {
         `options.${key}`,
         `Unknown option \`${key}\`; expected one of ${OPTION_NAMES.join(', ')}`,
       );
+  if (options.fastPath !== undefined && typeof options.fastPath !== 'boolean')
+    throw new ArgumentError('options.fastPath', 'Expected `options.fastPath` to be a boolean');
   const min = wholeNumber('min', options.min, 0);
   const max = wholeNumber('max', options.max, 32, 1);
   if (min > max)
@@ -273,6 +284,7 @@ function resolve(options: PoolOptions): Resolved {
     discover: options.discover ?? true,
     refreshInterval: wholeNumber('refreshInterval', options.refreshInterval, 5000, 10),
     sharedConnections: wholeNumber('sharedConnections', options.sharedConnections, 4, 1),
+    fastPath: options.fastPath ?? true,
     min,
     max,
     idleTimeoutMillis: wholeNumber('idleTimeoutMillis', options.idleTimeoutMillis, 30_000, 1),
@@ -326,9 +338,11 @@ export class Pool extends EventEmitter<PoolEvents> {
   readonly #options: Resolved;
   readonly #view: ClusterView;
   readonly #shared = new Map<NodeState, Connection[]>();
-  readonly #exclusive = new Map<NodeState, GenericPool<Connection>>();
+  /** Shared lean connections for the hot commands (see `fastPath`). */
+  readonly #hot = new Map<NodeState, LeanConnection[]>();
+  readonly #exclusive = new Map<NodeState, GenericPool<Wire>>();
   /** Exclusive connections lent out (blocked in GETJOB), to cut them on close(). */
-  readonly #borrowed = new Set<Connection>();
+  readonly #borrowed = new Set<Wire>();
   /** Exclusive pools of entries found to be a second address of a node, being drained. */
   readonly #retiring = new Set<Promise<void>>();
   #ready: Promise<void> | undefined;
@@ -470,6 +484,9 @@ export class Pool extends EventEmitter<PoolEvents> {
     const shared = this.#shared.get(node);
     this.#shared.delete(node);
     if (shared) this.#shared.set(kept, [...(this.#shared.get(kept) ?? []), ...shared]);
+    const hot = this.#hot.get(node);
+    this.#hot.delete(node);
+    if (hot) this.#hot.set(kept, [...(this.#hot.get(kept) ?? []), ...hot]);
     // Exclusive ones may be blocked in GETJOB: let them finish, then close them.
     const exclusive = this.#exclusive.get(node);
     this.#exclusive.delete(node);
@@ -537,31 +554,45 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   #sharedConnection(node: NodeState): Connection {
-    let list = this.#shared.get(node);
-    if (!list) this.#shared.set(node, (list = []));
-    for (let i = list.length - 1; i >= 0; i--) if (list[i]?.closed) list.splice(i, 1);
-    let best: Connection | undefined;
-    for (const conn of list) if (!best || conn.inFlight < best.inFlight) best = conn;
-    if (best && (best.inFlight === 0 || list.length >= this.#options.sharedConnections)) return best;
-    const conn = new Connection(this.#connectionOptions(node, true));
-    list.push(conn);
-    return conn;
+    return leastBusy(this.#shared, node, this.#options.sharedConnections, () => {
+      return new Connection(this.#connectionOptions(node, true));
+    });
+  }
+
+  /** A shared connection for a hot command: lean unless `fastPath` is off. */
+  #hotConnection(node: NodeState): Wire {
+    if (!this.#options.fastPath) return this.#sharedConnection(node);
+    return leastBusy(this.#hot, node, this.#options.sharedConnections, () => this.#leanConnection(node));
+  }
+
+  #leanConnection(node: NodeState): LeanConnection {
+    const o = this.#options;
+    return new LeanConnection({
+      host: node.host,
+      port: node.port,
+      connectTimeout: o.connectTimeout,
+      password: o.password,
+      tls: o.tls,
+    });
   }
 
   #dropShared(node: NodeState): void {
     for (const conn of this.#shared.get(node) ?? []) conn.destroy();
     this.#shared.delete(node);
+    for (const conn of this.#hot.get(node) ?? []) conn.destroy();
+    this.#hot.delete(node);
   }
 
-  #exclusivePool(node: NodeState): GenericPool<Connection> {
+  #exclusivePool(node: NodeState): GenericPool<Wire> {
     let pool = this.#exclusive.get(node);
     if (pool) return pool;
     const o = this.#options;
-    pool = createPool<Connection>(
+    pool = createPool<Wire>(
       {
         // Lazy connections: creating one never fails, so generic-pool never loops on a dead
         // node; the first command reports the failure and the connection is destroyed.
-        create: async () => new Connection(this.#connectionOptions(node, false)),
+        create: async () =>
+          o.fastPath ? this.#leanConnection(node) : new Connection(this.#connectionOptions(node, false)),
         destroy: async (conn) => conn.destroy(),
         validate: async (conn) => !conn.closed,
       },
@@ -643,7 +674,10 @@ export class Pool extends EventEmitter<PoolEvents> {
           return await this.#withExclusive(node, options.signal, undefined, (conn) =>
             conn[runPrepared](command, argv),
           );
-        return await this.#sharedConnection(node)[runPrepared](command, argv);
+        const conn = HOT_COMMANDS.has(command.name)
+          ? this.#hotConnection(node)
+          : this.#sharedConnection(node);
+        return await conn[runPrepared](command, argv);
       } catch (err) {
         this.#noteFailure(node, err);
         if (err instanceof DisqueError && err.retryable) avoid.add(node);
@@ -672,7 +706,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     node: NodeState,
     signal: AbortSignal | undefined,
     deadline: { ms: number; node: string } | undefined,
-    use: (conn: Connection) => Promise<R>,
+    use: (conn: Wire) => Promise<R>,
   ): Promise<R> {
     const pool = this.#exclusivePool(node);
     const conn = await this.#acquire(pool, signal);
@@ -801,7 +835,7 @@ export class Pool extends EventEmitter<PoolEvents> {
           : { ms: options.timeout + BLOCKING_GRACE, node: node.address };
       try {
         // A GETJOB that cannot block shares a connection like any other command.
-        if (options.nohang) return await this.#sharedConnection(node)[runPrepared](command, argv);
+        if (options.nohang) return await this.#hotConnection(node)[runPrepared](command, argv);
         return await this.#withExclusive(node, signal, deadline, (conn) => conn[runPrepared](command, argv));
       } catch (err) {
         this.#noteFailure(node, err);
@@ -819,7 +853,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     return jobs;
   }
 
-  async #acquire(pool: GenericPool<Connection>, signal: AbortSignal | undefined): Promise<Connection> {
+  async #acquire(pool: GenericPool<Wire>, signal: AbortSignal | undefined): Promise<Wire> {
     const acquiring = pool.acquire();
     try {
       return await abortable(acquiring, { signal }, () => {
@@ -851,7 +885,8 @@ export class Pool extends EventEmitter<PoolEvents> {
       const pool = this.#exclusive.get(node);
       return {
         node: node.snapshot(),
-        shared: (this.#shared.get(node) ?? []).filter((c) => !c.closed).length,
+        shared: [...(this.#shared.get(node) ?? []), ...(this.#hot.get(node) ?? [])].filter((c) => !c.closed)
+          .length,
         inUse: pool?.borrowed ?? 0,
         idle: pool?.available ?? 0,
         pending: pool?.pending ?? 0,
@@ -905,8 +940,9 @@ export class Pool extends EventEmitter<PoolEvents> {
     const pools = [...this.#exclusive.values()];
     this.#exclusive.clear();
     await Promise.all([...pools.map((pool) => pool.drain().then(() => pool.clear())), ...this.#retiring]);
-    const shared = [...this.#shared.values()].flat();
+    const shared = [...this.#shared.values(), ...this.#hot.values()].flat();
     this.#shared.clear();
+    this.#hot.clear();
     await Promise.all(shared.map((c) => c.close()));
     this.removeAllListeners();
   }
@@ -925,4 +961,38 @@ export class Pool extends EventEmitter<PoolEvents> {
       .map((n) => `'${n.address}'`)
       .join(', ')}] }`;
   }
+}
+
+/** A connection the Pool lends out: ioredis-based, or lean for the hot commands. */
+type Wire = Connection | LeanConnection;
+
+/** The commands of the produce/consume hot path, which `fastPath` sends over lean connections. */
+const HOT_COMMANDS: ReadonlySet<string> = new Set([
+  'ADDJOB',
+  'GETJOB',
+  'ACKJOB',
+  'FASTACK',
+  'NACK',
+  'WORKING',
+]);
+
+/**
+ * The least busy open connection to `node` in `map`, or a new one while there are fewer than
+ * `most` (an idle one is always good enough).
+ */
+function leastBusy<W extends Wire>(
+  map: Map<NodeState, W[]>,
+  node: NodeState,
+  most: number,
+  open: () => W,
+): W {
+  let list = map.get(node);
+  if (!list) map.set(node, (list = []));
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]?.closed) list.splice(i, 1);
+  let best: W | undefined;
+  for (const conn of list) if (!best || conn.inFlight < best.inFlight) best = conn;
+  if (best && (best.inFlight === 0 || list.length >= most)) return best;
+  const conn = open();
+  list.push(conn);
+  return conn;
 }
