@@ -7,6 +7,7 @@ import { AckBatcher } from './ack-batcher.js';
 import { Leases } from './lease.js';
 import { JobHandle, type FunnelJob, type Settler } from './funnel-job.js';
 import { ArgumentError } from './errors.js';
+import { ACKJOB, FASTACK } from './commands/index.js';
 import * as v from './commands/validate.js';
 
 /**
@@ -210,7 +211,7 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
       o.closeTimeout === undefined ? 10_000 : v.millis('options.closeTimeout', o.closeTimeout);
     const ackMode = o.ackMode === undefined ? 'ack' : v.oneOf('options.ackMode', o.ackMode, ['ack', 'fast']);
     this.#batcher = new AckBatcher<JobHandle<T>>(
-      (ids) => (ackMode === 'fast' ? jobs.fastAck(...ids) : jobs.ack(...ids)),
+      (ids) => jobs.pool.runByJob(ackMode === 'fast' ? FASTACK : ACKJOB, ids),
       (acked) => {
         this.#stats.acked += acked.length;
         for (const job of acked) this.#emitSafely('ack', job);
@@ -348,11 +349,14 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
       this.#enter();
       try {
         for (;;) {
-          const job = await this.#next();
+          // Buffered jobs are taken without a promise; only an empty buffer waits.
+          const job = this.#closed ? undefined : (this.#take() ?? (await this.#next()));
           if (!job) return;
           this.#inHand.add(job);
           try {
-            await handler(job);
+            const done = handler(job);
+            // A synchronous handler costs no extra turn of the microtask queue.
+            if (isThenable(done)) await done;
           } catch (error) {
             await this.#failed(job, error, o);
           }
@@ -592,6 +596,13 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
     else this.#buffer.push(job);
   }
 
+  /** A buffered job, if any (and the fetcher told there is room). */
+  #take(): JobHandle<T> | undefined {
+    const job = this.#buffer.shift();
+    if (job) this.#wakeFetcher();
+    return job;
+  }
+
   #next(): Promise<JobHandle<T> | undefined> {
     const job = this.#buffer.shift();
     if (job) {
@@ -678,4 +689,12 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
     },
     working: (job) => this.#jobs.working(job.id),
   };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }

@@ -5,7 +5,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { inspect } from 'node:util';
 import { Connection, runPrepared } from './connection.js';
 import { LeanConnection } from './lean-connection.js';
-import type { Command, Milliseconds } from './commands/types.js';
+import type { Arg, Command, Milliseconds } from './commands/types.js';
 import type { GetJobOptions } from './commands/getjob.js';
 import * as C from './commands/index.js';
 import type { Job } from './job.js';
@@ -659,7 +659,16 @@ export class Pool extends EventEmitter<PoolEvents> {
     options: RunOptions = {},
   ): Promise<R> {
     // Bad arguments fail before any node is chosen, and are never retried.
-    const argv = command.args(...args);
+    return this.#runArgv(command, args, command.args(...args), options);
+  }
+
+  /** {@link Pool.run} with the argv built (and so validated) already. */
+  #runArgv<A extends readonly unknown[], R>(
+    command: Command<A, R>,
+    args: A,
+    argv: Arg[],
+    options: RunOptions,
+  ): Promise<R> {
     return this.#retry(options.retry ?? 'idempotent', options.signal, async (avoid) => {
       const pinned = options.node === undefined ? undefined : this.#find(options.node);
       if (options.strict && !pinned?.up)
@@ -745,11 +754,14 @@ export class Pool extends EventEmitter<PoolEvents> {
     ids: readonly string[],
     retry: RetryPolicy = 'idempotent',
   ): Promise<number> {
-    command.args(...ids);
+    const argv = command.args(...ids);
     if (ids.length === 0) return 0;
     if (!this.#started) await this.ready();
-    // One job (the common ack): no grouping.
-    if (ids.length === 1) return this.run(command, ids, { retry, node: jobIdNodePrefix(ids[0] as string) });
+    // The common case, all ids from one node (one job, or a batch from one node): no grouping.
+    const prefix = jobIdNodePrefix(ids[0] as string);
+    let sameNode = true;
+    for (let i = 1; i < ids.length && sameNode; i++) sameNode = (ids[i] as string).startsWith(prefix, 2);
+    if (sameNode) return this.#runArgv(command, ids as string[], argv, { retry, node: prefix });
     const groups = new Map<string, string[]>();
     for (const id of ids) {
       const prefix = jobIdNodePrefix(id);
