@@ -4,9 +4,10 @@ import { inspect } from 'node:util';
 import * as C from './commands/index.js';
 import type { Arg, Command, Milliseconds } from './commands/types.js';
 import type { Job, JobInfo } from './job.js';
-import type { RawReply } from './replies.js';
+import { ProtocolError, type RawReply } from './replies.js';
 import { ArgumentError, ConnectionError, DisqueError, TimeoutError, fromReplyError } from './errors.js';
 import { parseAddress } from './address.js';
+import { guardReplies } from './reply-guard.js';
 
 /** Options of a {@link Connection}. */
 export interface ConnectionOptions {
@@ -184,6 +185,8 @@ export class Connection {
   #closing: Promise<void> | undefined;
   /** Shared by the commands waiting for the handshake (see #pastHandshake). */
   #handshake: Promise<void> | undefined;
+  /** Why the last socket was dropped by the client itself (an unsolicited reply), until ready again. */
+  #fault: DisqueError | undefined;
 
   constructor(options: ConnectionOptions = {}) {
     this.#options = resolveOptions(options);
@@ -209,6 +212,32 @@ export class Connection {
     });
     // Connection errors surface through the commands; an 'error' event with no listener would crash.
     this.#redis.on('error', () => undefined);
+    this.#redis.on('ready', () => {
+      this.#fault = undefined;
+    });
+    guardReplies(this.#redis, (reply) => this.#unsolicited(reply));
+  }
+
+  /**
+   * A reply came that no command waits for (see reply-guard.ts): the server's stream is out of
+   * step with ours, and any later reply could be paired with the wrong command. The socket is
+   * destroyed at once, as for a dropped connection: commands in flight fail with a
+   * {@link ConnectionError} whose cause is a {@link ProtocolError} (or, with `reconnect`, are sent
+   * again on a new socket).
+   */
+  #unsolicited(reply: unknown): void {
+    const stream = this.#redis.stream as { destroyed?: boolean; destroy(): void } | undefined;
+    if (!stream || stream.destroyed) return; // the rest of a chunk already condemned
+    const what =
+      reply === null || reply === undefined
+        ? 'a null reply'
+        : reply instanceof Error
+          ? 'an error reply'
+          : 'a reply';
+    this.#fault = new ProtocolError(
+      `Unsolicited reply from ${this.address}: ${what} that no command waited for`,
+    );
+    stream.destroy();
   }
 
   /**
@@ -335,11 +364,12 @@ export class Connection {
 
   #connectionError(err: unknown, command?: string, sent = false): ConnectionError {
     redactArguments(err);
-    const reason = err instanceof Error ? err.message : String(err);
+    const fault = this.#fault;
+    const reason = fault ? fault.message : err instanceof Error ? err.message : String(err);
     return new ConnectionError(`${command ?? 'Connection'} failed on ${this.address}: ${reason}`, {
       node: this.address,
       command,
-      cause: err,
+      cause: fault ?? err,
       sent,
     });
   }
