@@ -41,7 +41,11 @@ export interface PoolOptions {
   natMap?: NatMap | undefined;
   /** Discover the other nodes with HELLO. @defaultValue true */
   discover?: boolean | undefined;
-  /** How often the cluster view is refreshed with HELLO and down nodes are probed, in ms. @defaultValue 5000 */
+  /**
+   * How often the cluster view is refreshed with HELLO, in ms. Also the longest pause between
+   * two probes of a node marked down: a node is probed at once when it fails, then after 50 ms,
+   * doubling up to this. @defaultValue 5000
+   */
   refreshInterval?: Milliseconds | undefined;
   /**
    * Shared (multiplexed) connections per node for short commands. On a cluster a synchronously
@@ -57,7 +61,12 @@ export interface PoolOptions {
   idleTimeoutMillis?: Milliseconds | undefined;
   /** How long to wait for a free exclusive connection, in ms. @defaultValue 10000 */
   acquireTimeoutMillis?: Milliseconds | undefined;
-  /** Retries of a failed command on another node (p-retry, exponential backoff with jitter). @defaultValue 6 */
+  /**
+   * Retries of a failed command on another node (p-retry, exponential backoff with jitter). A call
+   * that finds every node marked down waits for one to answer its probe again, as long as its
+   * retries would take (their delays without jitter) and at least `maxRetryDelay`, then fails with
+   * {@link NoNodeAvailableError}. @defaultValue 6
+   */
   retries?: number | undefined;
   /** First retry delay, in ms. @defaultValue 50 */
   minRetryDelay?: Milliseconds | undefined;
@@ -80,6 +89,15 @@ export interface PoolOptions {
  * - `'never'`.
  */
 export type RetryPolicy = 'idempotent' | 'at-least-once' | 'unsent' | 'never';
+
+/** One call through the pool, across its attempts. */
+interface CallState {
+  /** Nodes that failed this call with a retryable error: other nodes first. */
+  readonly avoid: Set<NodeState>;
+  readonly signal: AbortSignal | undefined;
+  /** Until when the call may wait for a node to come up (set by its first wait). */
+  waitUntil: number | undefined;
+}
 
 /** A node switch decided by affinity. */
 export interface NodeSwitch {
@@ -244,6 +262,9 @@ function mayRetry(policy: RetryPolicy, err: unknown): boolean {
 /** Extra time a blocked GETJOB gets beyond its own TIMEOUT before the client gives up on the socket. */
 const BLOCKING_GRACE = 1000;
 
+/** First pause between two probes of a node marked down, in ms (then doubling to refreshInterval). */
+const PROBE_MIN_DELAY = 50;
+
 /**
  * Connections to every node of a Disque cluster.
  *
@@ -277,6 +298,10 @@ export class Pool extends EventEmitter<PoolEvents> {
   #refreshing: Promise<void> | undefined;
   /** Set once the first HELLO succeeded, so commands skip awaiting ready(). */
   #started = false;
+  /** Nodes marked down and being probed again, each with the controller that stops its probes. */
+  readonly #probing = new Map<NodeState, AbortController>();
+  /** Calls waiting for a node to be marked up (see #nodeUp). */
+  readonly #upWaiters = new Set<() => void>();
 
   constructor(options: PoolOptions = {}) {
     super();
@@ -311,6 +336,9 @@ export class Pool extends EventEmitter<PoolEvents> {
   async #start(): Promise<void> {
     await this.refresh();
     this.#started = true;
+    // Seeds that failed the first refresh: probed from now on (not before: a pool that never
+    // started holds nothing open).
+    for (const node of this.#view.all()) if (!node.up) this.#probe(node);
     this.#timer = setInterval(() => void this.#tick(), this.#options.refreshInterval);
     this.#timer.unref();
   }
@@ -356,20 +384,8 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   async #tick(): Promise<void> {
     if (this.#closing) return;
-    // Probe the nodes marked down: one PING each on a fresh connection.
-    await Promise.all(
-      this.#view
-        .all()
-        .filter((n) => !n.up)
-        .map(async (node) => {
-          try {
-            await this.#sharedConnection(node).run(C.PING);
-            this.#markUp(node);
-          } catch {
-            this.#dropShared(node);
-          }
-        }),
-    );
+    // Down nodes are probed by #probe on their own schedule; this restarts any that stopped.
+    for (const node of this.#view.all()) if (!node.up) this.#probe(node);
     await this.refresh().catch((err: unknown) => this.emit('error', err as Error));
   }
 
@@ -377,19 +393,94 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (node.up) return;
     node.up = true;
     this.emit('node:up', node.snapshot());
+    this.#wakeUpWaiters();
+  }
+
+  #wakeUpWaiters(): void {
+    for (const wake of this.#upWaiters) wake();
   }
 
   #noteFailure(node: NodeState, err: unknown): void {
     if (err instanceof ConnectionError) {
-      this.#dropShared(node);
+      // Only the failed connection is lost (it is closed, and skipped from now on): the node's
+      // other connections may be healthy, and destroying them would fail their commands too.
       void this.#exclusive.get(node)?.clear();
       if (node.up) {
         node.up = false;
         this.emit('node:down', node.snapshot(), err);
       }
+      this.#probe(node);
     } else if (refusedUpFront(err) && !(err instanceof LoadingError)) {
       node.leaving = true;
     }
+  }
+
+  /**
+   * Probes a node marked down until it answers: a PING at once, then after 50 ms, doubling up to
+   * `refreshInterval` (with jitter). One dropped connection thus costs a few ms, not a refresh
+   * period; a node that stays down is probed every `refreshInterval`.
+   */
+  #probe(node: NodeState): void {
+    if (this.#closing || !this.#started || this.#probing.has(node)) return;
+    const controller = new AbortController();
+    this.#probing.set(node, controller);
+    const probe = async (): Promise<void> => {
+      if (node.up) return; // marked up meanwhile (a refresh reached it)
+      try {
+        await this.#sharedConnection(node, true).run(C.PING);
+        this.#markUp(node);
+      } catch (err) {
+        this.#dropShared(node);
+        throw err;
+      }
+    };
+    pRetry(probe, {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: PROBE_MIN_DELAY,
+      maxTimeout: this.#options.refreshInterval,
+      factor: 2,
+      randomize: true,
+      unref: true,
+      signal: controller.signal,
+    })
+      .catch(() => undefined) // stopped by close()
+      .finally(() => {
+        if (this.#probing.get(node) === controller) this.#probing.delete(node);
+      });
+  }
+
+  /**
+   * Waits until a node is marked up, `call.waitUntil` passes or the call's signal aborts. The
+   * first wait of a call sets its limit: `noNodeWait` from now.
+   */
+  #nodeUp(call: CallState): Promise<void> {
+    call.waitUntil ??= Date.now() + this.#noNodeWait;
+    const ms = call.waitUntil - Date.now();
+    const { signal } = call;
+    if (ms <= 0 || this.#probing.size === 0 || this.#closing || signal?.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.#upWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      signal?.addEventListener('abort', done, { once: true });
+      this.#upWaiters.add(done);
+    });
+  }
+
+  /**
+   * How long a call that finds no node up waits for one: as long as its retries would take
+   * (their delays without jitter), and at least `maxRetryDelay`.
+   */
+  get #noNodeWait(): number {
+    const { retries, minRetryDelay, maxRetryDelay } = this.#options;
+    let total = 0;
+    for (let i = 0; i < retries - 1; i++) total += Math.min(maxRetryDelay, minRetryDelay * 2 ** i);
+    return Math.max(total, maxRetryDelay);
   }
 
   #connectionOptions(node: NodeState, shared: boolean): ConstructorParameters<typeof Connection>[0] {
@@ -409,15 +500,25 @@ export class Pool extends EventEmitter<PoolEvents> {
     };
   }
 
-  #sharedConnection(node: NodeState): Connection {
+  /**
+   * The least busy shared connection of a node, opening another while there are fewer than
+   * `sharedConnections`. `fresh` always opens a new one, first in line (a probe: the node's
+   * other connections may be dying unnoticed), closing the oldest beyond the limit.
+   */
+  #sharedConnection(node: NodeState, fresh = false): Connection {
     let list = this.#shared.get(node);
     if (!list) this.#shared.set(node, (list = []));
     for (let i = list.length - 1; i >= 0; i--) if (list[i]?.closed) list.splice(i, 1);
-    let best: Connection | undefined;
-    for (const conn of list) if (!best || conn.inFlight < best.inFlight) best = conn;
-    if (best && (best.inFlight === 0 || list.length >= this.#options.sharedConnections)) return best;
+    if (!fresh) {
+      let best: Connection | undefined;
+      for (const conn of list) if (!best || conn.inFlight < best.inFlight) best = conn;
+      if (best && (best.inFlight === 0 || list.length >= this.#options.sharedConnections)) return best;
+    }
     const conn = new Connection(this.#connectionOptions(node, true));
-    list.push(conn);
+    if (fresh) {
+      list.unshift(conn);
+      if (list.length > this.#options.sharedConnections) void list.pop()?.close();
+    } else list.push(conn);
     return conn;
   }
 
@@ -451,8 +552,17 @@ export class Pool extends EventEmitter<PoolEvents> {
     return pool;
   }
 
-  #choose(avoid: ReadonlySet<NodeState>): NodeState {
-    const node = this.#view.best(avoid) ?? this.#view.best();
+  /**
+   * The node for the next attempt. When every node is marked down, waits for one to come back
+   * (see #nodeUp): a node that dropped one connection answers its probe within milliseconds.
+   */
+  async #choose(call: CallState): Promise<NodeState> {
+    const { avoid } = call;
+    let node = this.#view.best(avoid) ?? this.#view.best();
+    if (!node) {
+      await this.#nodeUp(call);
+      node = this.#view.best(avoid) ?? this.#view.best();
+    }
     if (!node) throw new NoNodeAvailableError('No Disque node is reachable');
     return node;
   }
@@ -460,21 +570,30 @@ export class Pool extends EventEmitter<PoolEvents> {
   async #retry<R>(
     policy: RetryPolicy,
     signal: AbortSignal | undefined,
-    attempt: (avoid: Set<NodeState>) => Promise<R>,
+    attempt: (call: CallState) => Promise<R>,
   ): Promise<R> {
     if (this.#closing) throw new ConnectionError('The pool is closed');
     if (!this.#started) await this.ready();
     signal?.throwIfAborted();
-    const avoid = new Set<NodeState>();
+    const call: CallState = { avoid: new Set(), signal, waitUntil: undefined };
+    // A call that already waited its fill for a node is not retried any more.
+    const retryable = (error: unknown): boolean =>
+      !this.#closing &&
+      mayRetry(policy, error) &&
+      !(
+        error instanceof NoNodeAvailableError &&
+        call.waitUntil !== undefined &&
+        Date.now() >= call.waitUntil
+      );
     // The first attempt runs directly: p-retry's bookkeeping is for the rare failure, not for
     // every command on the hot path.
     try {
-      return await attempt(avoid);
+      return await attempt(call);
     } catch (error) {
-      if (policy === 'never' || this.#closing || !mayRetry(policy, error)) throw error;
+      if (policy === 'never' || !retryable(error)) throw error;
     }
     const o = this.#options;
-    return pRetry(() => attempt(avoid), {
+    return pRetry(() => attempt(call), {
       retries: Math.max(0, o.retries - 1),
       minTimeout: o.minRetryDelay,
       maxTimeout: o.maxRetryDelay,
@@ -482,7 +601,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       randomize: true,
       unref: true,
       ...(signal ? { signal } : {}),
-      shouldRetry: ({ error }) => !this.#closing && mayRetry(policy, error),
+      shouldRetry: ({ error }) => retryable(error),
     });
   }
 
@@ -501,15 +620,17 @@ export class Pool extends EventEmitter<PoolEvents> {
     options: RunOptions = {},
   ): Promise<R> {
     command.args(...args); // bad arguments fail before any node is chosen, and are never retried
-    return this.#retry(options.retry ?? 'idempotent', options.signal, async (avoid) => {
+    return this.#retry(options.retry ?? 'idempotent', options.signal, async (call) => {
+      const { avoid } = call;
       const pinned = options.node === undefined ? undefined : this.#find(options.node);
+      if (options.strict && pinned && !pinned.up) await this.#nodeUp(call);
       if (options.strict && !pinned?.up)
         throw new NoNodeAvailableError(`Node ${options.node ?? ''} is not known or not reachable`);
       const node = options.strict
         ? (pinned as NodeState)
         : pinned?.usable && !avoid.has(pinned)
           ? pinned
-          : this.#choose(avoid);
+          : await this.#choose(call);
       try {
         return await this.#sharedConnection(node).run(command, ...args);
       } catch (err) {
@@ -588,10 +709,11 @@ export class Pool extends EventEmitter<PoolEvents> {
   ): Promise<Job<B>[]> {
     command.args(queues, options);
     signal?.throwIfAborted();
-    const jobs = await this.#retry('idempotent', signal, async (avoid) => {
+    const jobs = await this.#retry('idempotent', signal, async (call) => {
+      const { avoid } = call;
       const preferred =
         affinity?.preferred === undefined ? undefined : this.#view.byPrefix(affinity.preferred);
-      const node = preferred?.usable && !avoid.has(preferred) ? preferred : this.#choose(avoid);
+      const node = preferred?.usable && !avoid.has(preferred) ? preferred : await this.#choose(call);
       const pool = this.#exclusivePool(node);
       const conn = await this.#acquire(pool, signal);
       this.#borrowed.add(conn);
@@ -679,6 +801,9 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   async #close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    for (const controller of this.#probing.values()) controller.abort();
+    this.#probing.clear();
+    this.#wakeUpWaiters();
     // Lent connections are blocked in GETJOB: cut them so that drain() can finish.
     for (const conn of this.#borrowed) conn.destroy();
     const pools = [...this.#exclusive.values()];
