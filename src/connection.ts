@@ -8,6 +8,7 @@ import { ProtocolError, type RawReply } from './replies.js';
 import { ArgumentError, ConnectionError, DisqueError, TimeoutError, fromReplyError } from './errors.js';
 import { parseAddress } from './address.js';
 import { guardReplies } from './reply-guard.js';
+import { serverHold } from './commands/hold.js';
 
 /** Options of a {@link Connection}. */
 export interface ConnectionOptions {
@@ -21,6 +22,21 @@ export interface ConnectionOptions {
   tls?: boolean | TlsOptions | undefined;
   /** How long to wait for the TCP connection, in ms. @defaultValue 10000 */
   connectTimeout?: Milliseconds | undefined;
+  /**
+   * How long a command may wait for its reply, in ms, counted from the call (a wait for the
+   * connection included). A command with no reply in time rejects with a {@link TimeoutError}
+   * naming it and the node, and the connection is dropped (a late reply must not be taken for
+   * another command's): the other commands in flight fail with a {@link ConnectionError}, or with
+   * `reconnect` go out again on a new socket, as after any dropped connection.
+   *
+   * Commands the server may rightly hold get their own wait on top: a blocking GETJOB its TIMEOUT,
+   * ADDJOB its replication timeout. A GETJOB without TIMEOUT (or `timeout: 0`), and an ADDJOB with
+   * `timeout: 0`, block until served, by design: no deadline applies to them.
+   *
+   * `0` turns the timeout off; `undefined` means the default.
+   * @defaultValue 10000
+   */
+  commandTimeout?: Milliseconds | undefined;
   /**
    * Batch commands issued in the same tick into one write (ioredis auto-pipelining). Good for a
    * connection shared by many callers; irrelevant for a connection used for blocking GETJOB.
@@ -50,6 +66,7 @@ const OPTION_NAMES = [
   'password',
   'tls',
   'connectTimeout',
+  'commandTimeout',
   'autoPipelining',
   'maxRetriesPerRequest',
   'lazyConnect',
@@ -59,12 +76,19 @@ const OPTION_NAMES = [
 /** Disque's default port. */
 export const DEFAULT_PORT = 7711;
 
+/** The default {@link ConnectionOptions.commandTimeout}, in ms. */
+export const DEFAULT_COMMAND_TIMEOUT = 10_000;
+
+/** The longest delay a Node.js timer takes (about 24.8 days); beyond it, no deadline is set. @internal */
+export const MAX_TIMER = 2 ** 31 - 1;
+
 type Resolved = {
   host: string;
   port: number;
   password: string | undefined;
   tls: boolean | TlsOptions | undefined;
   connectTimeout: number;
+  commandTimeout: number;
   autoPipelining: boolean;
   maxRetriesPerRequest: number;
   lazyConnect: boolean;
@@ -97,6 +121,12 @@ function resolveOptions(options: ConnectionOptions): Resolved {
       'options.connectTimeout',
       'Expected `options.connectTimeout` to be a positive integer of ms',
     );
+  const commandTimeout = options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT;
+  if (!Number.isInteger(commandTimeout) || commandTimeout < 0 || commandTimeout > MAX_TIMER)
+    throw new ArgumentError(
+      'options.commandTimeout',
+      `Expected \`options.commandTimeout\` to be an integer of ms between 0 (no timeout) and ${MAX_TIMER}, got ${typeof commandTimeout === 'number' ? `\`${commandTimeout}\`` : typeof commandTimeout}`,
+    );
   const maxRetriesPerRequest = options.maxRetriesPerRequest ?? 2;
   if (!Number.isInteger(maxRetriesPerRequest) || maxRetriesPerRequest < 0)
     throw new ArgumentError(
@@ -109,6 +139,7 @@ function resolveOptions(options: ConnectionOptions): Resolved {
     password: options.password,
     tls: options.tls,
     connectTimeout,
+    commandTimeout,
     autoPipelining: options.autoPipelining ?? true,
     maxRetriesPerRequest,
     lazyConnect: options.lazyConnect ?? false,
@@ -152,6 +183,12 @@ function redactArguments(err: unknown): void {
   (command as { args: unknown }).args = Array.isArray(args) ? [`<${args.length} redacted>`] : [];
 }
 
+/** A command under a deadline: the ioredis command once made, and whether it was given up on. */
+interface Pending {
+  command: RedisCommand | undefined;
+  abandoned: boolean;
+}
+
 function isIoredisReplyError(err: unknown): err is Error {
   return err instanceof Error && err.name === 'ReplyError';
 }
@@ -185,8 +222,10 @@ export class Connection {
   #closing: Promise<void> | undefined;
   /** Shared by the commands waiting for the handshake (see #pastHandshake). */
   #handshake: Promise<void> | undefined;
-  /** Why the last socket was dropped by the client itself (an unsolicited reply), until ready again. */
+  /** Why the last socket was dropped by the client itself (an unsolicited reply, a timeout), until ready again. */
   #fault: DisqueError | undefined;
+  /** Commands given up on (timed out): never to be written, should ioredis resend them. */
+  readonly #abandoned = new WeakSet<RedisCommand>();
 
   constructor(options: ConnectionOptions = {}) {
     this.#options = resolveOptions(options);
@@ -216,6 +255,15 @@ export class Connection {
       this.#fault = undefined;
     });
     guardReplies(this.#redis, (reply) => this.#unsolicited(reply));
+    // ioredis writes the commands of its offline queue, and resends those of a dropped socket,
+    // through sendCommand: one given up on is left out, so that it is never applied after its
+    // caller was told it failed.
+    const sendCommand = this.#redis.sendCommand.bind(this.#redis);
+    this.#redis.sendCommand = (command, stream) => {
+      if (!this.#abandoned.has(command)) return sendCommand(command, stream);
+      command.reject(new Error('Abandoned after its timeout'));
+      return command.promise;
+    };
   }
 
   /**
@@ -226,17 +274,22 @@ export class Connection {
    * again on a new socket).
    */
   #unsolicited(reply: unknown): void {
-    const stream = this.#redis.stream as { destroyed?: boolean; destroy(): void } | undefined;
-    if (!stream || stream.destroyed) return; // the rest of a chunk already condemned
     const what =
       reply === null || reply === undefined
         ? 'a null reply'
         : reply instanceof Error
           ? 'an error reply'
           : 'a reply';
-    this.#fault = new ProtocolError(
-      `Unsolicited reply from ${this.address}: ${what} that no command waited for`,
+    this.#dropSocket(
+      new ProtocolError(`Unsolicited reply from ${this.address}: ${what} that no command waited for`),
     );
+  }
+
+  /** Destroys the current socket (not the Connection: with `reconnect`, a new one follows). */
+  #dropSocket(fault: DisqueError): void {
+    const stream = this.#redis.stream as { destroyed?: boolean; destroy(): void } | undefined;
+    if (!stream || stream.destroyed) return; // already dropped (the rest of a chunk, say)
+    this.#fault = fault;
     stream.destroy();
   }
 
@@ -275,10 +328,19 @@ export class Connection {
     const redis = this.#redis;
     if (redis.status === 'ready') return;
     if (redis.status === 'wait') {
-      await redis.connect().catch((err: unknown) => {
+      const connecting = redis.connect().catch((err: unknown) => {
         throw this.#connectionError(err);
       });
-      return;
+      const { connectTimeout, commandTimeout } = this.#options;
+      // The TCP connection has connectTimeout; the handshake (AUTH, INFO) is a command like any.
+      const ms = connectTimeout + commandTimeout;
+      if (commandTimeout === 0 || ms > MAX_TIMER) return connecting;
+      return this.#within(
+        connecting,
+        ms,
+        () =>
+          new TimeoutError(`The connection to ${this.address} was not ready within ${ms} ms; it was dropped`),
+      );
     }
     await this.ping();
   }
@@ -310,8 +372,17 @@ export class Connection {
     return this.#send(callName(command), [command, ...callArgs(args)], true);
   }
 
-  async #send(name: string, argv: Arg[], binary: boolean): Promise<RawReply> {
+  #send(name: string, argv: Arg[], binary: boolean): Promise<RawReply> {
+    const timeout = this.#options.commandTimeout;
+    const limit = timeout === 0 ? Number.POSITIVE_INFINITY : timeout + serverHold(argv);
+    if (!(limit <= MAX_TIMER)) return this.#write(name, argv, binary, undefined);
+    const pending: Pending = { command: undefined, abandoned: false };
+    return this.#deadline(this.#write(name, argv, binary, pending), pending, name, limit);
+  }
+
+  async #write(name: string, argv: Arg[], binary: boolean, pending: Pending | undefined): Promise<RawReply> {
     if (this.#redis.status === 'connect') await this.#pastHandshake();
+    if (pending?.abandoned) throw new ConnectionError('Abandoned', { node: this.address, command: name });
     if (this.#closing)
       throw new ConnectionError('Connection is closed', { node: this.address, command: name });
     const [cmd, ...rest] = argv as [string, ...Arg[]];
@@ -323,12 +394,52 @@ export class Connection {
       // sendCommand rather than call(): ioredis 6 drops the command name of call() when it
       // auto-pipelines it. A Command written while the socket is busy is coalesced anyway.
       const command = new RedisCommand(cmd, rest, { replyEncoding: binary ? null : 'utf8' });
+      if (pending) pending.command = command;
       return (await this.#redis.sendCommand(command)) as RawReply;
     } catch (err) {
       throw this.#mapError(err, name, sent);
     } finally {
       this.#inFlight--;
     }
+  }
+
+  /**
+   * Rejects with a {@link TimeoutError} when the reply has not come within `ms` of the call, and
+   * then drops the socket: the server is stuck or out of step, and its late reply must not be read
+   * as the reply of a later command. The command is marked so that it is never sent (again).
+   */
+  #deadline(reply: Promise<RawReply>, pending: Pending, name: string, ms: number): Promise<RawReply> {
+    return this.#within(reply, ms, () => {
+      pending.abandoned = true;
+      if (pending.command) this.#abandoned.add(pending.command);
+      return new TimeoutError(
+        `${name} got no reply from ${this.address} within ${ms} ms; the connection was dropped`,
+        { command: name },
+      );
+    });
+  }
+
+  /** Settles as `promise` does, or after `ms` rejects with `timedOut()` and drops the socket. */
+  #within<T>(promise: Promise<T>, ms: number, timedOut: () => DisqueError): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        promise.catch(() => undefined);
+        const error = timedOut();
+        reject(error);
+        this.#dropSocket(error);
+      }, ms);
+      timer.unref();
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
   }
 
   /**

@@ -3,7 +3,7 @@ import { createPool, type Pool as GenericPool } from 'generic-pool';
 import pRetry from 'p-retry';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { inspect } from 'node:util';
-import { Connection } from './connection.js';
+import { Connection, DEFAULT_COMMAND_TIMEOUT, MAX_TIMER, type ConnectionOptions } from './connection.js';
 import type { Command, Milliseconds } from './commands/types.js';
 import type { GetJobOptions } from './commands/getjob.js';
 import * as C from './commands/index.js';
@@ -37,6 +37,13 @@ export interface PoolOptions {
   tls?: boolean | TlsOptions | undefined;
   /** TCP connect timeout, in ms. @defaultValue 2000 */
   connectTimeout?: Milliseconds | undefined;
+  /**
+   * How long a command may wait for its reply, in ms (see {@link ConnectionOptions.commandTimeout}):
+   * then it rejects with a {@link TimeoutError} (not retried: it may have been applied) and its
+   * connection is dropped and replaced. Blocking GETJOBs and ADDJOB's replication wait get their
+   * own timeout on top. `0` turns it off. @defaultValue 10000
+   */
+  commandTimeout?: Milliseconds | undefined;
   /** Rewrites the addresses HELLO reports (`'10.0.0.5:7711': { host: 'db.example', port: 7711 }`). */
   natMap?: NatMap | undefined;
   /** Discover the other nodes with HELLO. @defaultValue true */
@@ -167,6 +174,7 @@ const OPTION_NAMES: readonly string[] = [
   'password',
   'tls',
   'connectTimeout',
+  'commandTimeout',
   'natMap',
   'discover',
   'refreshInterval',
@@ -180,12 +188,18 @@ const OPTION_NAMES: readonly string[] = [
   'maxRetryDelay',
 ];
 
-function wholeNumber(name: string, value: number | undefined, fallback: number, min = 0): number {
+function wholeNumber(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
     throw new ArgumentError(
       `options.${name}`,
-      `Expected \`options.${name}\` to be an integer >= ${min}, got ${typeof value === 'number' ? `\`${value}\`` : typeof value}`,
+      `Expected \`options.${name}\` to be an integer >= ${min}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ''}, got ${typeof value === 'number' ? `\`${value}\`` : typeof value}`,
     );
   return value;
 }
@@ -230,6 +244,13 @@ function resolve(options: PoolOptions): Resolved {
     tls: options.tls,
     natMap: options.natMap,
     connectTimeout: wholeNumber('connectTimeout', options.connectTimeout, 2000, 1),
+    commandTimeout: wholeNumber(
+      'commandTimeout',
+      options.commandTimeout,
+      DEFAULT_COMMAND_TIMEOUT,
+      0,
+      MAX_TIMER,
+    ),
     discover: options.discover ?? true,
     refreshInterval: wholeNumber('refreshInterval', options.refreshInterval, 5000, 10),
     sharedConnections: wholeNumber('sharedConnections', options.sharedConnections, 4, 1),
@@ -483,12 +504,13 @@ export class Pool extends EventEmitter<PoolEvents> {
     return Math.max(total, maxRetryDelay);
   }
 
-  #connectionOptions(node: NodeState, shared: boolean): ConstructorParameters<typeof Connection>[0] {
+  #connectionOptions(node: NodeState, shared: boolean): ConnectionOptions {
     const o = this.#options;
     return {
       host: node.host,
       port: node.port,
       connectTimeout: o.connectTimeout,
+      commandTimeout: o.commandTimeout,
       autoPipelining: shared,
       // The pool replaces dead connections itself; ioredis must not queue or resend commands
       // on a reconnect, which would hide failures and duplicate ADDJOBs.

@@ -64,9 +64,12 @@ const CALLS: readonly [string, (c: Connection) => Promise<unknown>][] = [
 const HOSTILE: readonly [string, string | Buffer, After][] = [
   ['unknown type byte', '?garbage\r\n', 'keep'],
   ['integer that is not a number', ':notanumber\r\n', 'keep'],
-  // Incomplete for the parser, which waits for more: only the end of the connection ends the call
-  // (there is no command timeout; see docs/reliability.md).
+  // Incomplete for the parser, which waits for more: the end of the connection ends the call, or
+  // the command timeout when the server keeps it open.
   ['bulk length that is not a number, then FIN', '$abc\r\n', 'end'],
+  ['truncated bulk, connection kept', '$10\r\nabc', 'keep'],
+  ['truncated array, connection kept', '*3\r\n:1\r\n', 'keep'],
+  ['no reply, connection kept', '', 'keep'],
   ['negative bulk length', '$-5\r\n', 'keep'],
   ['negative array length', '*-7\r\n', 'keep'],
   ['truncated bulk, then FIN', '$10\r\nabc', 'end'],
@@ -123,7 +126,7 @@ afterAll(async () => {
 });
 
 function open(options: ConnectionOptions): Connection {
-  const conn = new Connection({ port: server.port, connectTimeout: 2000, ...options });
+  const conn = new Connection({ port: server.port, connectTimeout: 2000, commandTimeout: 500, ...options });
   opened.push(conn);
   return conn;
 }
