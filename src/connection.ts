@@ -721,7 +721,8 @@ export class Connection {
   /**
    * Closes the connection. Commands already sent get their replies first (QUIT), except that a
    * blocked GETJOB, which would hold QUIT back indefinitely, is cut: it rejects with a
-   * {@link ConnectionError}. Safe to call more than once.
+   * {@link ConnectionError}. QUIT's reply is awaited at most `commandTimeout`, then the socket
+   * is destroyed. Safe to call more than once.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -737,7 +738,18 @@ export class Connection {
       redis.disconnect();
       return;
     }
-    await redis.quit().catch(() => redis.disconnect());
+    const quit = redis.quit().then(
+      () => undefined,
+      () => redis.disconnect(),
+    );
+    const ms = this.#options.commandTimeout;
+    if (ms === 0) return quit;
+    // A server that never answers QUIT must not hold close() for ever.
+    await this.#within(
+      quit,
+      ms,
+      () => new TimeoutError(`QUIT got no reply from ${this.address} within ${ms} ms`, { command: 'QUIT' }),
+    ).catch(() => redis.disconnect());
   }
 
   /**

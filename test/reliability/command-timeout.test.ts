@@ -68,7 +68,7 @@ test('Command timeout - a late reply is never taken for a later command', async 
   server.handle(
     afterReadyCheck((command) => {
       const message = command.argv[1] ?? 'PONG';
-      return { bytes: bulk(message), delay: message === 'first' ? 400 : undefined };
+      return { bytes: bulk(message), delay: message === 'first' ? 1200 : undefined };
     }),
   );
   for (const options of [{ reconnect: false }, {}]) {
@@ -76,7 +76,7 @@ test('Command timeout - a late reply is never taken for a later command', async 
     await ready(conn);
     await expect(conn.ping('first')).rejects.toBeInstanceOf(TimeoutError);
     const second = conn.ping('second').catch((err: unknown) => err);
-    const result = await settleWithin(second, 1000);
+    const result = await settleWithin(second, 2000);
     // A new socket answers it (reconnect), or it fails as the connection is closed: never 'first'.
     expect(result).not.toBe(HUNG);
     const value = result === HUNG ? undefined : result.ok ? result.value : undefined;
@@ -168,6 +168,15 @@ test('Command timeout - a handshake that never ends does not hold commands or co
   const connecting = await timedRejection(lazy.connect());
   expect(connecting.error).toBeInstanceOf(TimeoutError);
   expect(connecting.ms).toBeLessThan(1000);
+});
+
+test('Command timeout - close() does not wait for ever for the reply to QUIT', async () => {
+  server.handle(silent);
+  const conn = open({ commandTimeout: 200 });
+  await ready(conn);
+  const { ms } = await timedRejection(conn.close().then(() => Promise.reject(new Error('closed'))));
+  expect(ms).toBeLessThan(1000);
+  await waitFor('the socket to close', () => conn.closed && !conn.ready, 1000, 10);
 });
 
 test('Command timeout - the option is validated', () => {
