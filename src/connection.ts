@@ -45,7 +45,10 @@ export interface ConnectionOptions {
   autoPipelining?: boolean | undefined;
   /**
    * How many reconnection attempts a command waits through before it fails with a
-   * {@link ConnectionError}. Low by default so that a dead node is noticed quickly.
+   * {@link ConnectionError}. Low by default so that a dead node is noticed quickly. Also how many
+   * times a command is sent again after the connection dropped before its reply (with
+   * `reconnect`): it is written at most 1 + maxRetriesPerRequest times, then fails with a
+   * {@link ConnectionError} whose `sent` is true (it may have been applied, even several times).
    * @defaultValue 2
    */
   maxRetriesPerRequest?: number | undefined;
@@ -226,6 +229,8 @@ export class Connection {
   #fault: DisqueError | undefined;
   /** Commands given up on (timed out): never to be written, should ioredis resend them. */
   readonly #abandoned = new WeakSet<RedisCommand>();
+  /** How many times each command in flight was written to a socket (see #mayWrite). */
+  readonly #writes = new WeakMap<RedisCommand, number>();
 
   constructor(options: ConnectionOptions = {}) {
     this.#options = resolveOptions(options);
@@ -255,15 +260,39 @@ export class Connection {
       this.#fault = undefined;
     });
     guardReplies(this.#redis, (reply) => this.#unsolicited(reply));
-    // ioredis writes the commands of its offline queue, and resends those of a dropped socket,
-    // through sendCommand: one given up on is left out, so that it is never applied after its
-    // caller was told it failed.
+    // ioredis writes every command through sendCommand: first, from its offline queue once ready,
+    // and again after a reconnection for those whose reply was lost. Each write is counted (for
+    // `sent`, and to stop the resending), and a command given up on is never written.
     const sendCommand = this.#redis.sendCommand.bind(this.#redis);
     this.#redis.sendCommand = (command, stream) => {
-      if (!this.#abandoned.has(command)) return sendCommand(command, stream);
-      command.reject(new Error('Abandoned after its timeout'));
+      const refused = this.#mayWrite(command);
+      if (refused === undefined) return sendCommand(command, stream);
+      command.reject(refused);
       return command.promise;
     };
+  }
+
+  /**
+   * Counts a write of `command` if ioredis is about to write it now, or returns why it must not
+   * be: it was given up on (timed out), or it was written 1 + maxRetriesPerRequest times already
+   * and each time the connection dropped before the reply (ioredis 6.0.0 resets its own count on
+   * every successful reconnection, so a reply cut off every time meant resending for ever).
+   */
+  #mayWrite(command: RedisCommand): Error | undefined {
+    if (this.#abandoned.has(command)) return new Error('Abandoned after its timeout');
+    const redis = this.#redis;
+    if (redis.status !== 'ready' || !(redis.stream as { writable?: boolean } | undefined)?.writable)
+      return undefined; // queued until the connection is ready: not a write
+    const writes = this.#writes.get(command) ?? 0;
+    if (writes > this.#options.maxRetriesPerRequest) {
+      const name = String(command.name).toUpperCase();
+      return new ConnectionError(
+        `${name} failed on ${this.address}: the connection dropped before its reply ${writes} times (maxRetriesPerRequest: ${this.#options.maxRetriesPerRequest}); not sent again`,
+        { node: this.address, command: name, sent: true },
+      );
+    }
+    this.#writes.set(command, writes + 1);
+    return undefined;
   }
 
   /**
@@ -386,18 +415,17 @@ export class Connection {
     if (this.#closing)
       throw new ConnectionError('Connection is closed', { node: this.address, command: name });
     const [cmd, ...rest] = argv as [string, ...Arg[]];
-    // A command handed to a ready socket is written at once, so it may reach the server even if
-    // the reply never comes back; one handed over before that was certainly not applied.
-    const sent = this.#redis.status === 'ready';
+    // sendCommand rather than call(): ioredis 6 drops the command name of call() when it
+    // auto-pipelines it. A Command written while the socket is busy is coalesced anyway.
+    const command = new RedisCommand(cmd, rest, { replyEncoding: binary ? null : 'utf8' });
+    if (pending) pending.command = command;
     this.#inFlight++;
     try {
-      // sendCommand rather than call(): ioredis 6 drops the command name of call() when it
-      // auto-pipelines it. A Command written while the socket is busy is coalesced anyway.
-      const command = new RedisCommand(cmd, rest, { replyEncoding: binary ? null : 'utf8' });
-      if (pending) pending.command = command;
       return (await this.#redis.sendCommand(command)) as RawReply;
     } catch (err) {
-      throw this.#mapError(err, name, sent);
+      // Written at least once (now, or from the offline queue once ready): it may have been
+      // applied although no reply came.
+      throw this.#mapError(err, name, this.#writes.has(command));
     } finally {
       this.#inFlight--;
     }
