@@ -4,10 +4,12 @@ import { inspect } from 'node:util';
 import * as C from './commands/index.js';
 import type { Arg, Command, Milliseconds } from './commands/types.js';
 import type { Job, JobInfo } from './job.js';
-import type { RawReply } from './replies.js';
+import { ProtocolError, type RawReply } from './replies.js';
 import { ArgumentError, ConnectionError, DisqueError, TimeoutError, fromReplyError } from './errors.js';
 import { parseAddress } from './address.js';
 import { WriteCoalescer } from './write-coalescer.js';
+import { guardReplies } from './reply-guard.js';
+import { serverHold } from './commands/hold.js';
 
 /**
  * Options of a {@link Connection}.
@@ -29,6 +31,21 @@ export interface ConnectionOptions {
   /** How long to wait for the TCP connection, in ms. @defaultValue 10000 */
   connectTimeout?: Milliseconds | undefined;
   /**
+   * How long a command may wait for its reply, in ms, counted from the call (a wait for the
+   * connection included). A command with no reply in time rejects with a {@link TimeoutError}
+   * naming it and the node, and the connection is dropped (a late reply must not be taken for
+   * another command's): the other commands in flight fail with a {@link ConnectionError}, or with
+   * `reconnect` go out again on a new socket, as after any dropped connection.
+   *
+   * Commands the server may rightly hold get their own wait on top: a blocking GETJOB its TIMEOUT,
+   * ADDJOB its replication timeout. A GETJOB without TIMEOUT (or `timeout: 0`), and an ADDJOB with
+   * `timeout: 0`, block until served, by design: no deadline applies to them.
+   *
+   * `0` turns the timeout off; `undefined` means the default.
+   * @defaultValue 10000
+   */
+  commandTimeout?: Milliseconds | undefined;
+  /**
    * Batch commands issued in the same tick into one write (ioredis auto-pipelining). Good for a
    * connection shared by many callers; irrelevant for a connection used for blocking GETJOB.
    * @defaultValue true
@@ -36,7 +53,10 @@ export interface ConnectionOptions {
   autoPipelining?: boolean | undefined;
   /**
    * How many reconnection attempts a command waits through before it fails with a
-   * {@link ConnectionError}. Low by default so that a dead node is noticed quickly.
+   * {@link ConnectionError}. Low by default so that a dead node is noticed quickly. Also how many
+   * times a command is sent again after the connection dropped before its reply (with
+   * `reconnect`): it is written at most 1 + maxRetriesPerRequest times, then fails with a
+   * {@link ConnectionError} whose `sent` is true (it may have been applied, even several times).
    * @defaultValue 2
    */
   maxRetriesPerRequest?: number | undefined;
@@ -57,6 +77,7 @@ const OPTION_NAMES = [
   'password',
   'tls',
   'connectTimeout',
+  'commandTimeout',
   'autoPipelining',
   'maxRetriesPerRequest',
   'lazyConnect',
@@ -80,12 +101,19 @@ export const runPrepared = Symbol('runPrepared');
  */
 export const DEFAULT_PORT = 7711;
 
+/** The default {@link ConnectionOptions.commandTimeout}, in ms. */
+export const DEFAULT_COMMAND_TIMEOUT = 10_000;
+
+/** The longest delay a Node.js timer takes (about 24.8 days); beyond it, no deadline is set. @internal */
+export const MAX_TIMER = 2 ** 31 - 1;
+
 type Resolved = {
   host: string;
   port: number;
   password: string | undefined;
   tls: boolean | TlsOptions | undefined;
   connectTimeout: number;
+  commandTimeout: number;
   autoPipelining: boolean;
   maxRetriesPerRequest: number;
   lazyConnect: boolean;
@@ -118,6 +146,12 @@ function resolveOptions(options: ConnectionOptions): Resolved {
       'options.connectTimeout',
       'Expected `options.connectTimeout` to be a positive integer of ms',
     );
+  const commandTimeout = options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT;
+  if (!Number.isInteger(commandTimeout) || commandTimeout < 0 || commandTimeout > MAX_TIMER)
+    throw new ArgumentError(
+      'options.commandTimeout',
+      `Expected \`options.commandTimeout\` to be an integer of ms between 0 (no timeout) and ${MAX_TIMER}, got ${typeof commandTimeout === 'number' ? `\`${commandTimeout}\`` : typeof commandTimeout}`,
+    );
   const maxRetriesPerRequest = options.maxRetriesPerRequest ?? 2;
   if (!Number.isInteger(maxRetriesPerRequest) || maxRetriesPerRequest < 0)
     throw new ArgumentError(
@@ -130,6 +164,7 @@ function resolveOptions(options: ConnectionOptions): Resolved {
     password: options.password,
     tls: options.tls,
     connectTimeout,
+    commandTimeout,
     autoPipelining: options.autoPipelining ?? true,
     maxRetriesPerRequest,
     lazyConnect: options.lazyConnect ?? false,
@@ -173,6 +208,12 @@ function redactArguments(err: unknown): void {
   (command as { args: unknown }).args = Array.isArray(args) ? [`<${args.length} redacted>`] : [];
 }
 
+/** A command under a deadline: the ioredis command once made, and whether it was given up on. */
+interface Pending {
+  command: RedisCommand | undefined;
+  abandoned: boolean;
+}
+
 function isIoredisReplyError(err: unknown): err is Error {
   return err instanceof Error && err.name === 'ReplyError';
 }
@@ -208,6 +249,12 @@ export class Connection {
   #handshake: Promise<void> | undefined;
   /** Joins the writes of a tick (see {@link WriteCoalescer}); undefined without autoPipelining. */
   readonly #coalescer: WriteCoalescer | undefined;
+  /** Why the last socket was dropped by the client itself (an unsolicited reply, a timeout), until ready again. */
+  #fault: DisqueError | undefined;
+  /** Commands given up on (timed out): never to be written, should ioredis resend them. */
+  readonly #abandoned = new WeakSet<RedisCommand>();
+  /** How many times each command in flight was written to a socket (see #mayWrite). */
+  readonly #writes = new WeakMap<RedisCommand, number>();
 
   /**
    * Creates the connection. It connects at once unless `lazyConnect` (then on the first command,
@@ -238,6 +285,70 @@ export class Connection {
     this.#coalescer = o.autoPipelining ? new WriteCoalescer(this.#redis) : undefined;
     // Connection errors surface through the commands; an 'error' event with no listener would crash.
     this.#redis.on('error', () => undefined);
+    this.#redis.on('ready', () => {
+      this.#fault = undefined;
+    });
+    guardReplies(this.#redis, (reply) => this.#unsolicited(reply));
+    // ioredis writes every command through sendCommand: first, from its offline queue once ready,
+    // and again after a reconnection for those whose reply was lost. Each write is counted (for
+    // `sent`, and to stop the resending), and a command given up on is never written.
+    const sendCommand = this.#redis.sendCommand.bind(this.#redis);
+    this.#redis.sendCommand = (command, stream) => {
+      const refused = this.#mayWrite(command);
+      if (refused === undefined) return sendCommand(command, stream);
+      command.reject(refused);
+      return command.promise;
+    };
+  }
+
+  /**
+   * Counts a write of `command` if ioredis is about to write it now, or returns why it must not
+   * be: it was given up on (timed out), or it was written 1 + maxRetriesPerRequest times already
+   * and each time the connection dropped before the reply (ioredis 6.0.0 resets its own count on
+   * every successful reconnection, so a reply cut off every time meant resending for ever).
+   */
+  #mayWrite(command: RedisCommand): Error | undefined {
+    if (this.#abandoned.has(command)) return new Error('Abandoned after its timeout');
+    const redis = this.#redis;
+    if (redis.status !== 'ready' || !(redis.stream as { writable?: boolean } | undefined)?.writable)
+      return undefined; // queued until the connection is ready: not a write
+    const writes = this.#writes.get(command) ?? 0;
+    if (writes > this.#options.maxRetriesPerRequest) {
+      const name = String(command.name).toUpperCase();
+      return new ConnectionError(
+        `${name} failed on ${this.address}: the connection dropped before its reply ${writes} times (maxRetriesPerRequest: ${this.#options.maxRetriesPerRequest}); not sent again`,
+        { node: this.address, command: name, sent: true },
+      );
+    }
+    this.#writes.set(command, writes + 1);
+    return undefined;
+  }
+
+  /**
+   * A reply came that no command waits for (see reply-guard.ts): the server's stream is out of
+   * step with ours, and any later reply could be paired with the wrong command. The socket is
+   * destroyed at once, as for a dropped connection: commands in flight fail with a
+   * {@link ConnectionError} whose cause is a {@link ProtocolError} (or, with `reconnect`, are sent
+   * again on a new socket).
+   */
+  #unsolicited(reply: unknown): void {
+    const what =
+      reply === null || reply === undefined
+        ? 'a null reply'
+        : reply instanceof Error
+          ? 'an error reply'
+          : 'a reply';
+    this.#dropSocket(
+      new ProtocolError(`Unsolicited reply from ${this.address}: ${what} that no command waited for`),
+    );
+  }
+
+  /** Destroys the current socket (not the Connection: with `reconnect`, a new one follows). */
+  #dropSocket(fault: DisqueError): void {
+    const stream = this.#redis.stream as { destroyed?: boolean; destroy(): void } | undefined;
+    if (!stream || stream.destroyed) return; // already dropped (the rest of a chunk, say)
+    this.#fault = fault;
+    stream.destroy();
   }
 
   /**
@@ -304,10 +415,19 @@ export class Connection {
     const redis = this.#redis;
     if (redis.status === 'ready') return;
     if (redis.status === 'wait') {
-      await redis.connect().catch((err: unknown) => {
+      const connecting = redis.connect().catch((err: unknown) => {
         throw this.#connectionError(err);
       });
-      return;
+      const { connectTimeout, commandTimeout } = this.#options;
+      // The TCP connection has connectTimeout; the handshake (AUTH, INFO) is a command like any.
+      const ms = connectTimeout + commandTimeout;
+      if (commandTimeout === 0 || ms > MAX_TIMER) return connecting;
+      return this.#within(
+        connecting,
+        ms,
+        () =>
+          new TimeoutError(`The connection to ${this.address} was not ready within ${ms} ms; it was dropped`),
+      );
     }
     await this.ping();
   }
@@ -361,25 +481,73 @@ export class Connection {
     return this.#send(callName(command), [command, ...callArgs(args)], true);
   }
 
-  async #send(name: string, argv: Arg[], binary: boolean): Promise<RawReply> {
+  #send(name: string, argv: Arg[], binary: boolean): Promise<RawReply> {
+    const timeout = this.#options.commandTimeout;
+    const limit = timeout === 0 ? Number.POSITIVE_INFINITY : timeout + serverHold(argv);
+    if (!(limit <= MAX_TIMER)) return this.#write(name, argv, binary, undefined);
+    const pending: Pending = { command: undefined, abandoned: false };
+    return this.#deadline(this.#write(name, argv, binary, pending), pending, name, limit);
+  }
+
+  async #write(name: string, argv: Arg[], binary: boolean, pending: Pending | undefined): Promise<RawReply> {
     if (this.#redis.status === 'connect') await this.#pastHandshake();
+    if (pending?.abandoned) throw new ConnectionError('Abandoned', { node: this.address, command: name });
     if (this.#closing)
       throw new ConnectionError('Connection is closed', { node: this.address, command: name });
     const [cmd, ...rest] = argv as [string, ...Arg[]];
-    // A command handed to a ready socket is written at once, so it may reach the server even if
-    // the reply never comes back; one handed over before that was certainly not applied.
-    const sent = this.#redis.status === 'ready';
+    // sendCommand rather than call(): ioredis 6 drops the command name of call() when it
+    // auto-pipelines it; the coalescer does the batching instead.
+    const command = new RedisCommand(cmd, rest, { replyEncoding: binary ? null : 'utf8' });
+    if (pending) pending.command = command;
     this.#inFlight++;
     try {
-      // sendCommand rather than call(): ioredis 6 drops the command name of call() when it
-      // auto-pipelines it; the coalescer does the batching instead.
-      const command = new RedisCommand(cmd, rest, { replyEncoding: binary ? null : 'utf8' });
       return (await this.#redis.sendCommand(command, this.#coalescer)) as RawReply;
     } catch (err) {
-      throw this.#mapError(err, name, sent);
+      // Written at least once (now, or from the offline queue once ready): it may have been
+      // applied although no reply came.
+      throw this.#mapError(err, name, this.#writes.has(command));
     } finally {
       this.#inFlight--;
     }
+  }
+
+  /**
+   * Rejects with a {@link TimeoutError} when the reply has not come within `ms` of the call, and
+   * then drops the socket: the server is stuck or out of step, and its late reply must not be read
+   * as the reply of a later command. The command is marked so that it is never sent (again).
+   */
+  #deadline(reply: Promise<RawReply>, pending: Pending, name: string, ms: number): Promise<RawReply> {
+    return this.#within(reply, ms, () => {
+      pending.abandoned = true;
+      if (pending.command) this.#abandoned.add(pending.command);
+      return new TimeoutError(
+        `${name} got no reply from ${this.address} within ${ms} ms; the connection was dropped`,
+        { command: name },
+      );
+    });
+  }
+
+  /** Settles as `promise` does, or after `ms` rejects with `timedOut()` and drops the socket. */
+  #within<T>(promise: Promise<T>, ms: number, timedOut: () => DisqueError): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        promise.catch(() => undefined);
+        const error = timedOut();
+        reject(error);
+        this.#dropSocket(error);
+      }, ms);
+      timer.unref();
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
   }
 
   /**
@@ -415,11 +583,12 @@ export class Connection {
 
   #connectionError(err: unknown, command?: string, sent = false): ConnectionError {
     redactArguments(err);
-    const reason = err instanceof Error ? err.message : String(err);
+    const fault = this.#fault;
+    const reason = fault ? fault.message : err instanceof Error ? err.message : String(err);
     return new ConnectionError(`${command ?? 'Connection'} failed on ${this.address}: ${reason}`, {
       node: this.address,
       command,
-      cause: err,
+      cause: fault ?? err,
       sent,
     });
   }
@@ -880,7 +1049,8 @@ export class Connection {
   /**
    * Closes the connection. Commands already sent get their replies first (QUIT), except that a
    * blocked GETJOB, which would hold QUIT back indefinitely, is cut: it rejects with a
-   * {@link ConnectionError}. Safe to call more than once.
+   * {@link ConnectionError}. QUIT's reply is awaited at most `commandTimeout`, then the socket
+   * is destroyed. Safe to call more than once.
    *
    * @example
    * ```ts
@@ -901,7 +1071,18 @@ export class Connection {
       redis.disconnect();
       return;
     }
-    await redis.quit().catch(() => redis.disconnect());
+    const quit = redis.quit().then(
+      () => undefined,
+      () => redis.disconnect(),
+    );
+    const ms = this.#options.commandTimeout;
+    if (ms === 0) return quit;
+    // A server that never answers QUIT must not hold close() for ever.
+    await this.#within(
+      quit,
+      ms,
+      () => new TimeoutError(`QUIT got no reply from ${this.address} within ${ms} ms`, { command: 'QUIT' }),
+    ).catch(() => redis.disconnect());
   }
 
   /**

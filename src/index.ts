@@ -9,7 +9,7 @@
  * ```
  * @module disque-ts
  */
-export { Connection, DEFAULT_PORT, type ConnectionOptions } from './connection.js';
+export { Connection, DEFAULT_PORT, DEFAULT_COMMAND_TIMEOUT, type ConnectionOptions } from './connection.js';
 export * from './commands/index.js';
 export type { Job, JobInfo, JobState } from './job.js';
 export {

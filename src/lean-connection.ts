@@ -2,6 +2,7 @@ import net, { type Socket } from 'node:net';
 import tls, { type ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Arg, Command } from './commands/types.js';
 import { runPrepared } from './connection.js';
+import { serverHold } from './commands/hold.js';
 import { ConnectionError, ReplyError, TimeoutError, fromReplyError, type DisqueError } from './errors.js';
 import { ProtocolError, type RawReply } from './replies.js';
 import { ErrorReply, RespReader } from './resp-reader.js';
@@ -25,7 +26,9 @@ interface Pending {
   reject: (error: DisqueError) => void;
   /** Whether its bytes went to the socket (then the server may have applied it). */
   sent: boolean;
-  /** When it times out (ms since epoch); Infinity for a blocking GETJOB (the Pool's deadline). */
+  /** How long the server may rightly hold it (GETJOB's TIMEOUT, ADDJOB's replication), in ms. */
+  hold: number;
+  /** When it times out (ms since epoch), once written; Infinity for no deadline. */
   deadline: number;
 }
 
@@ -98,8 +101,8 @@ export class LeanConnection {
         }),
       );
     return new Promise<RawReply>((resolve, reject) => {
-      const blocking = name.startsWith('GETJOB') && !argv.includes('NOHANG');
-      this.#pending.push({ name, binary, resolve, reject, sent: false, deadline: blocking ? Infinity : 0 });
+      const hold = name === 'ADDJOB' || name.startsWith('GETJOB') ? serverHold(argv) : 0;
+      this.#pending.push({ name, binary, resolve, reject, sent: false, hold, deadline: Infinity });
       this.#encode(argv);
       if (this.#ready) this.#schedule();
       else if (!this.#socket) this.#connect();
@@ -138,7 +141,7 @@ export class LeanConnection {
     for (let i = this.#unsent; i < this.#pending.length; i++) {
       const p = this.#pending[i] as Pending;
       p.sent = true;
-      if (p.deadline === 0 && deadline) p.deadline = deadline;
+      if (deadline) p.deadline = deadline + p.hold;
     }
     this.#unsent = this.#pending.length;
     if (this.#outChunks.length === 0) {
@@ -200,7 +203,8 @@ export class LeanConnection {
       resolve: () => undefined,
       reject: (error) => this.#fail(error),
       sent: false,
-      deadline: 0,
+      hold: 0,
+      deadline: Infinity,
     };
     this.#pending.splice(this.#head, 0, auth);
     const encoded = `*2\r\n$4\r\nAUTH\r\n$${Buffer.byteLength(password)}\r\n${password}\r\n`;
@@ -233,7 +237,7 @@ export class LeanConnection {
         this.#timer = undefined;
       } else if (oldest.sent && oldest.deadline < Date.now()) {
         const error = new TimeoutError(
-          `${oldest.name} got no reply from ${this.address} within ${this.#o.commandTimeout} ms`,
+          `${oldest.name} got no reply from ${this.address} within ${(this.#o.commandTimeout ?? 0) + oldest.hold} ms`,
           { command: oldest.name },
         );
         this.#head++;

@@ -3,7 +3,13 @@ import { createPool, type Pool as GenericPool } from 'generic-pool';
 import pRetry from 'p-retry';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { inspect } from 'node:util';
-import { Connection, runPrepared } from './connection.js';
+import {
+  Connection,
+  DEFAULT_COMMAND_TIMEOUT,
+  MAX_TIMER,
+  runPrepared,
+  type ConnectionOptions,
+} from './connection.js';
 import { LeanConnection } from './lean-connection.js';
 import type { Arg, Command, Milliseconds } from './commands/types.js';
 import type { GetJobOptions } from './commands/getjob.js';
@@ -50,11 +56,22 @@ export interface PoolOptions {
   tls?: boolean | TlsOptions | undefined;
   /** TCP connect timeout, in ms. @defaultValue 2000 */
   connectTimeout?: Milliseconds | undefined;
+  /**
+   * How long a command may wait for its reply, in ms (see {@link ConnectionOptions.commandTimeout}):
+   * then it rejects with a {@link TimeoutError} (not retried: it may have been applied) and its
+   * connection is dropped and replaced. Blocking GETJOBs and ADDJOB's replication wait get their
+   * own timeout on top. `0` turns it off. @defaultValue 10000
+   */
+  commandTimeout?: Milliseconds | undefined;
   /** Rewrites the addresses HELLO reports (`'10.0.0.5:7711': { host: 'db.example', port: 7711 }`). */
   natMap?: NatMap | undefined;
   /** Discover the other nodes with HELLO. @defaultValue true */
   discover?: boolean | undefined;
-  /** How often the cluster view is refreshed with HELLO and down nodes are probed, in ms. @defaultValue 5000 */
+  /**
+   * How often the cluster view is refreshed with HELLO, in ms. Also the longest pause between
+   * two probes of a node marked down: a node is probed at once when it fails, then after 50 ms,
+   * doubling up to this. @defaultValue 5000
+   */
   refreshInterval?: Milliseconds | undefined;
   /**
    * Shared (multiplexed) connections per node for short commands. On a cluster a synchronously
@@ -77,7 +94,12 @@ export interface PoolOptions {
   idleTimeoutMillis?: Milliseconds | undefined;
   /** How long to wait for a free exclusive connection, in ms. @defaultValue 10000 */
   acquireTimeoutMillis?: Milliseconds | undefined;
-  /** Retries of a failed command on another node (p-retry, exponential backoff with jitter). @defaultValue 6 */
+  /**
+   * Retries of a failed command on another node (p-retry, exponential backoff with jitter). A call
+   * that finds every node marked down waits for one to answer its probe again, as long as its
+   * retries would take (their delays without jitter) and at least `maxRetryDelay`, then fails with
+   * {@link NoNodeAvailableError}. @defaultValue 6
+   */
   retries?: number | undefined;
   /** First retry delay, in ms. @defaultValue 50 */
   minRetryDelay?: Milliseconds | undefined;
@@ -106,6 +128,15 @@ export interface PoolOptions {
  * ```
  */
 export type RetryPolicy = 'idempotent' | 'at-least-once' | 'unsent' | 'never';
+
+/** One call through the pool, across its attempts. */
+interface CallState {
+  /** Nodes that failed this call with a retryable error: other nodes first. */
+  readonly avoid: Set<NodeState>;
+  readonly signal: AbortSignal | undefined;
+  /** Until when the call may wait for a node to come up (set by its first wait). */
+  waitUntil: number | undefined;
+}
 
 /**
  * A node switch decided by affinity.
@@ -215,6 +246,7 @@ const OPTION_NAMES: readonly string[] = [
   'password',
   'tls',
   'connectTimeout',
+  'commandTimeout',
   'natMap',
   'discover',
   'refreshInterval',
@@ -229,12 +261,18 @@ const OPTION_NAMES: readonly string[] = [
   'maxRetryDelay',
 ];
 
-function wholeNumber(name: string, value: number | undefined, fallback: number, min = 0): number {
+function wholeNumber(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
     throw new ArgumentError(
       `options.${name}`,
-      `Expected \`options.${name}\` to be an integer >= ${min}, got ${typeof value === 'number' ? `\`${value}\`` : typeof value}`,
+      `Expected \`options.${name}\` to be an integer >= ${min}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ''}, got ${typeof value === 'number' ? `\`${value}\`` : typeof value}`,
     );
   return value;
 }
@@ -281,6 +319,13 @@ function resolve(options: PoolOptions): Resolved {
     tls: options.tls,
     natMap: options.natMap,
     connectTimeout: wholeNumber('connectTimeout', options.connectTimeout, 2000, 1),
+    commandTimeout: wholeNumber(
+      'commandTimeout',
+      options.commandTimeout,
+      DEFAULT_COMMAND_TIMEOUT,
+      0,
+      MAX_TIMER,
+    ),
     discover: options.discover ?? true,
     refreshInterval: wholeNumber('refreshInterval', options.refreshInterval, 5000, 10),
     sharedConnections: wholeNumber('sharedConnections', options.sharedConnections, 4, 1),
@@ -313,6 +358,9 @@ function mayRetry(policy: RetryPolicy, err: unknown): boolean {
 
 /** Extra time a blocked GETJOB gets beyond its own TIMEOUT before the client gives up on the socket. */
 const BLOCKING_GRACE = 1000;
+
+/** First pause between two probes of a node marked down, in ms (then doubling to refreshInterval). */
+const PROBE_MIN_DELAY = 50;
 
 /**
  * Connections to every node of a Disque cluster.
@@ -351,6 +399,10 @@ export class Pool extends EventEmitter<PoolEvents> {
   #refreshing: Promise<void> | undefined;
   /** Set once the first HELLO succeeded, so commands skip awaiting ready(). */
   #started = false;
+  /** Nodes marked down and being probed again, each with the controller that stops its probes. */
+  readonly #probing = new Map<NodeState, AbortController>();
+  /** Calls waiting for a node to be marked up (see #nodeUp). */
+  readonly #upWaiters = new Set<() => void>();
 
   /**
    * Creates the pool. Nothing is dialled until the first command or {@link Pool.ready}; use
@@ -404,6 +456,9 @@ export class Pool extends EventEmitter<PoolEvents> {
   async #start(): Promise<void> {
     await this.refresh();
     this.#started = true;
+    // Seeds that failed the first refresh: probed from now on (not before: a pool that never
+    // started holds nothing open).
+    for (const node of this.#view.all()) if (!node.up) this.#probe(node);
     this.#timer = setInterval(() => void this.#tick(), this.#options.refreshInterval);
     this.#timer.unref();
   }
@@ -500,20 +555,8 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   async #tick(): Promise<void> {
     if (this.#closing) return;
-    // Probe the nodes marked down: one PING each on a fresh connection.
-    await Promise.all(
-      this.#view
-        .all()
-        .filter((n) => !n.up)
-        .map(async (node) => {
-          try {
-            await this.#sharedConnection(node).run(C.PING);
-            this.#markUp(node);
-          } catch {
-            this.#dropShared(node);
-          }
-        }),
-    );
+    // Down nodes are probed by #probe on their own schedule; this restarts any that stopped.
+    for (const node of this.#view.all()) if (!node.up) this.#probe(node);
     await this.refresh().catch((err: unknown) => this.emit('error', err as Error));
   }
 
@@ -521,27 +564,103 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (node.up) return;
     node.up = true;
     this.emit('node:up', node.snapshot());
+    this.#wakeUpWaiters();
+  }
+
+  #wakeUpWaiters(): void {
+    for (const wake of this.#upWaiters) wake();
   }
 
   #noteFailure(node: NodeState, err: unknown): void {
     if (err instanceof ConnectionError) {
-      this.#dropShared(node);
+      // Only the failed connection is lost (it is closed, and skipped from now on): the node's
+      // other connections may be healthy, and destroying them would fail their commands too.
       void this.#exclusive.get(node)?.clear();
       if (node.up) {
         node.up = false;
         this.emit('node:down', node.snapshot(), err);
       }
+      this.#probe(node);
     } else if (refusedUpFront(err) && !(err instanceof LoadingError)) {
       node.leaving = true;
     }
   }
 
-  #connectionOptions(node: NodeState, shared: boolean): ConstructorParameters<typeof Connection>[0] {
+  /**
+   * Probes a node marked down until it answers: a PING at once, then after 50 ms, doubling up to
+   * `refreshInterval` (with jitter). One dropped connection thus costs a few ms, not a refresh
+   * period; a node that stays down is probed every `refreshInterval`.
+   */
+  #probe(node: NodeState): void {
+    if (this.#closing || !this.#started || this.#probing.has(node)) return;
+    const controller = new AbortController();
+    this.#probing.set(node, controller);
+    const probe = async (): Promise<void> => {
+      if (node.up) return; // marked up meanwhile (a refresh reached it)
+      try {
+        await this.#sharedConnection(node, true).run(C.PING);
+        this.#markUp(node);
+      } catch (err) {
+        this.#dropShared(node);
+        throw err;
+      }
+    };
+    pRetry(probe, {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: PROBE_MIN_DELAY,
+      maxTimeout: this.#options.refreshInterval,
+      factor: 2,
+      randomize: true,
+      unref: true,
+      signal: controller.signal,
+    })
+      .catch(() => undefined) // stopped by close()
+      .finally(() => {
+        if (this.#probing.get(node) === controller) this.#probing.delete(node);
+      });
+  }
+
+  /**
+   * Waits until a node is marked up, `call.waitUntil` passes or the call's signal aborts. The
+   * first wait of a call sets its limit: `noNodeWait` from now.
+   */
+  #nodeUp(call: CallState): Promise<void> {
+    call.waitUntil ??= Date.now() + this.#noNodeWait;
+    const ms = call.waitUntil - Date.now();
+    const { signal } = call;
+    if (ms <= 0 || this.#probing.size === 0 || this.#closing || signal?.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.#upWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      signal?.addEventListener('abort', done, { once: true });
+      this.#upWaiters.add(done);
+    });
+  }
+
+  /**
+   * How long a call that finds no node up waits for one: as long as its retries would take
+   * (their delays without jitter), and at least `maxRetryDelay`.
+   */
+  get #noNodeWait(): number {
+    const { retries, minRetryDelay, maxRetryDelay } = this.#options;
+    let total = 0;
+    for (let i = 0; i < retries - 1; i++) total += Math.min(maxRetryDelay, minRetryDelay * 2 ** i);
+    return Math.max(total, maxRetryDelay);
+  }
+
+  #connectionOptions(node: NodeState, shared: boolean): ConnectionOptions {
     const o = this.#options;
     return {
       host: node.host,
       port: node.port,
       connectTimeout: o.connectTimeout,
+      commandTimeout: o.commandTimeout,
       autoPipelining: shared,
       // The pool replaces dead connections itself; ioredis must not queue or resend commands
       // on a reconnect, which would hide failures and duplicate ADDJOBs.
@@ -553,10 +672,26 @@ export class Pool extends EventEmitter<PoolEvents> {
     };
   }
 
-  #sharedConnection(node: NodeState): Connection {
-    return leastBusy(this.#shared, node, this.#options.sharedConnections, () => {
-      return new Connection(this.#connectionOptions(node, true));
-    });
+  /**
+   * The least busy shared connection of a node, opening another while there are fewer than
+   * `sharedConnections`. `fresh` always opens a new one, first in line (a probe: the node's
+   * other connections may be dying unnoticed), closing the oldest beyond the limit.
+   */
+  #sharedConnection(node: NodeState, fresh = false): Connection {
+    let list = this.#shared.get(node);
+    if (!list) this.#shared.set(node, (list = []));
+    for (let i = list.length - 1; i >= 0; i--) if (list[i]?.closed) list.splice(i, 1);
+    if (!fresh) {
+      let best: Connection | undefined;
+      for (const conn of list) if (!best || conn.inFlight < best.inFlight) best = conn;
+      if (best && (best.inFlight === 0 || list.length >= this.#options.sharedConnections)) return best;
+    }
+    const conn = new Connection(this.#connectionOptions(node, true));
+    if (fresh) {
+      list.unshift(conn);
+      if (list.length > this.#options.sharedConnections) void list.pop()?.close();
+    } else list.push(conn);
+    return conn;
   }
 
   /** A shared connection for a hot command: lean unless `fastPath` is off. */
@@ -571,6 +706,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       host: node.host,
       port: node.port,
       connectTimeout: o.connectTimeout,
+      commandTimeout: o.commandTimeout,
       password: o.password,
       tls: o.tls,
     });
@@ -609,8 +745,17 @@ export class Pool extends EventEmitter<PoolEvents> {
     return pool;
   }
 
-  #choose(avoid: ReadonlySet<NodeState>): NodeState {
-    const node = this.#view.best(avoid) ?? this.#view.best();
+  /**
+   * The node for the next attempt. When every node is marked down, waits for one to come back
+   * (see #nodeUp): a node that dropped one connection answers its probe within milliseconds.
+   */
+  async #choose(call: CallState): Promise<NodeState> {
+    const { avoid } = call;
+    let node = this.#view.best(avoid) ?? this.#view.best();
+    if (!node) {
+      await this.#nodeUp(call);
+      node = this.#view.best(avoid) ?? this.#view.best();
+    }
     if (!node) throw new NoNodeAvailableError('No Disque node is reachable');
     return node;
   }
@@ -618,21 +763,30 @@ export class Pool extends EventEmitter<PoolEvents> {
   async #retry<R>(
     policy: RetryPolicy,
     signal: AbortSignal | undefined,
-    attempt: (avoid: Set<NodeState>) => Promise<R>,
+    attempt: (call: CallState) => Promise<R>,
   ): Promise<R> {
     if (this.#closing) throw new ConnectionError('The pool is closed');
     if (!this.#started) await this.ready();
     signal?.throwIfAborted();
-    const avoid = new Set<NodeState>();
+    const call: CallState = { avoid: new Set(), signal, waitUntil: undefined };
+    // A call that already waited its fill for a node is not retried any more.
+    const retryable = (error: unknown): boolean =>
+      !this.#closing &&
+      mayRetry(policy, error) &&
+      !(
+        error instanceof NoNodeAvailableError &&
+        call.waitUntil !== undefined &&
+        Date.now() >= call.waitUntil
+      );
     // The first attempt runs directly: p-retry's bookkeeping is for the rare failure, not for
     // every command on the hot path.
     try {
-      return await attempt(avoid);
+      return await attempt(call);
     } catch (error) {
-      if (policy === 'never' || this.#closing || !mayRetry(policy, error)) throw error;
+      if (policy === 'never' || !retryable(error)) throw error;
     }
     const o = this.#options;
-    return pRetry(() => attempt(avoid), {
+    return pRetry(() => attempt(call), {
       retries: Math.max(0, o.retries - 1),
       minTimeout: o.minRetryDelay,
       maxTimeout: o.maxRetryDelay,
@@ -640,7 +794,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       randomize: true,
       unref: true,
       ...(signal ? { signal } : {}),
-      shouldRetry: ({ error }) => !this.#closing && mayRetry(policy, error),
+      shouldRetry: ({ error }) => retryable(error),
     });
   }
 
@@ -669,15 +823,17 @@ export class Pool extends EventEmitter<PoolEvents> {
     argv: Arg[],
     options: RunOptions,
   ): Promise<R> {
-    return this.#retry(options.retry ?? 'idempotent', options.signal, async (avoid) => {
+    return this.#retry(options.retry ?? 'idempotent', options.signal, async (call) => {
+      const { avoid } = call;
       const pinned = options.node === undefined ? undefined : this.#find(options.node);
+      if (options.strict && pinned && !pinned.up) await this.#nodeUp(call);
       if (options.strict && !pinned?.up)
         throw new NoNodeAvailableError(`Node ${options.node ?? ''} is not known or not reachable`);
       const node = options.strict
         ? (pinned as NodeState)
         : pinned?.usable && !avoid.has(pinned)
           ? pinned
-          : this.#choose(avoid);
+          : await this.#choose(call);
       try {
         if (this.#holdsConnection(command, args))
           return await this.#withExclusive(node, options.signal, undefined, (conn) =>
@@ -837,10 +993,11 @@ export class Pool extends EventEmitter<PoolEvents> {
   ): Promise<Job<B>[]> {
     const argv = command.args(queues, options);
     signal?.throwIfAborted();
-    const jobs = await this.#retry('idempotent', signal, async (avoid) => {
+    const jobs = await this.#retry('idempotent', signal, async (call) => {
+      const { avoid } = call;
       const preferred =
         affinity?.preferred === undefined ? undefined : this.#view.byPrefix(affinity.preferred);
-      const node = preferred?.usable && !avoid.has(preferred) ? preferred : this.#choose(avoid);
+      const node = preferred?.usable && !avoid.has(preferred) ? preferred : await this.#choose(call);
       const deadline =
         options.nohang || !options.timeout
           ? undefined
@@ -947,6 +1104,9 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   async #close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    for (const controller of this.#probing.values()) controller.abort();
+    this.#probing.clear();
+    this.#wakeUpWaiters();
     // Lent connections are blocked in GETJOB: cut them so that drain() can finish.
     for (const conn of this.#borrowed) conn.destroy();
     const pools = [...this.#exclusive.values()];

@@ -20,6 +20,8 @@ export type After = 'keep' | 'end' | 'destroy' | 'reset';
 export interface FakeAnswer {
   readonly bytes?: string | Buffer | undefined;
   readonly after?: After | undefined;
+  /** Write the bytes this many ms later (the commands that follow are answered meanwhile). */
+  readonly delay?: number | undefined;
 }
 
 export type FakeHandler = (command: FakeCommand) => FakeAnswer;
@@ -94,6 +96,7 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
   let current = handler;
   const received: FakeCommand[] = [];
   const sockets = new Set<net.Socket>();
+  const timers = new Set<NodeJS.Timeout>();
   let connections = 0;
   const server = net.createServer((socket) => {
     const connection = ++connections;
@@ -110,7 +113,16 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
         const command = { argv, connection, index: ++index };
         received.push(command);
         const answer = current(command);
-        if (answer.bytes !== undefined && answer.bytes.length > 0) socket.write(answer.bytes);
+        const { bytes, delay } = answer;
+        if (bytes !== undefined && bytes.length > 0 && delay !== undefined) {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            if (!socket.destroyed) socket.write(bytes);
+          }, delay);
+          timers.add(timer);
+          continue;
+        }
+        if (bytes !== undefined && bytes.length > 0) socket.write(bytes);
         if (answer.after === 'end') socket.end();
         else if (answer.after === 'destroy') socket.destroy();
         else if (answer.after === 'reset') socket.resetAndDestroy();
@@ -132,6 +144,7 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
       for (const socket of sockets) socket.destroy();
     },
     async close() {
+      for (const timer of timers) clearTimeout(timer);
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

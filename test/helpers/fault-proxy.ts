@@ -19,6 +19,8 @@ export interface FaultOptions {
   readonly maxDelay?: number;
   /** Chance of refusing (resetting) a new connection. */
   readonly refuse?: number;
+  /** Resets the connection instead of passing on this chunk from the server (while faults are on). */
+  readonly cutReply?: (chunk: Buffer) => boolean;
 }
 
 /** What the proxy did. */
@@ -48,7 +50,7 @@ export async function startFaultProxy(
   target: { host: string; port: number },
   options: FaultOptions,
 ): Promise<FaultProxy> {
-  const { random, drop = 0, halfClose = 0, delay = 0, maxDelay = 200, refuse = 0 } = options;
+  const { random, drop = 0, halfClose = 0, delay = 0, maxDelay = 200, refuse = 0, cutReply } = options;
   const counts: FaultCounts = { connections: 0, refused: 0, chunks: 0, drops: 0, halfCloses: 0, delays: 0 };
   const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
   const timers = new Set<NodeJS.Timeout>();
@@ -85,7 +87,7 @@ export async function startFaultProxy(
       from.on('data', (chunk: Buffer) => {
         counts.chunks++;
         const r = faults ? random() : 1;
-        if (r < drop) {
+        if (r < drop || (faults && from === upstream && cutReply?.(chunk))) {
           counts.drops++;
           reset(pair);
           return;

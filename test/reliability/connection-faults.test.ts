@@ -10,7 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { startServer, type ServerHandle } from '../../src/server/index.js';
 import { Connection } from '../../src/connection.js';
 import { connect, type Jobs } from '../../src/jobs.js';
-import { DisqueError } from '../../src/errors.js';
+import { DisqueError, NoNodeAvailableError } from '../../src/errors.js';
+import { Pool } from '../../src/pool.js';
+import { QLEN } from '../../src/commands/index.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import {
   HUNG,
@@ -157,7 +159,7 @@ test(
       connectTimeout: 1000,
       retries: 3,
       maxRetryDelay: 200,
-      // A node marked down after a dropped connection is only tried again by the refresh tick.
+      // Probes of a node marked down back off to at most this (the proxy refuses 5 % of connections).
       refreshInterval: 100,
       defaults: { replicate: 1, retry: 1000 },
     });
@@ -206,6 +208,51 @@ test('Connection faults - a blocked GETJOB resumes after its connection is cut',
     await Promise.all([jobs.close(), conn.close()]);
   } finally {
     proxy.setFaults(true);
+  }
+});
+
+test('Connection faults - a one-node Pool recovers at once from a dropped connection', async () => {
+  proxy.setFaults(false);
+  // The default refreshInterval (5 s): recovery must not wait for the refresh tick.
+  const pool = await Pool.connect({ nodes: `127.0.0.1:${proxy.port}`, discover: false });
+  try {
+    const q = `reliability-recover-${randomUUID()}`;
+    const blocked = pool.getJob([q], { timeout: 10_000 });
+    await waitFor('the GETJOB to block', async () => (await direct.qstat(q))?.blocked === 1, 5000);
+    const down = new Promise((resolve) => pool.once('node:down', resolve));
+    proxy.dropAll();
+    await down;
+    // The node was marked down by that one failure; the next calls still go through.
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) await expect(pool.run(QLEN, [q])).resolves.toBe(0);
+    const elapsed = Date.now() - started;
+    // The blocked GETJOB was sent again on a new connection and gets the job.
+    await waitFor('the GETJOB to block again', async () => (await direct.qstat(q))?.blocked === 1, 1000);
+    await direct.addJob(q, 'after the cut', { replicate: 1 });
+    expect((await blocked).map((j) => j.body)).toEqual(['after the cut']);
+    report('connection faults (one-node recovery)', { 'ms for 5 calls after the cut': elapsed });
+    expect(elapsed).toBeLessThan(500);
+  } finally {
+    await pool.close();
+    proxy.setFaults(true);
+  }
+});
+
+test('Connection faults - a one-node Pool whose node is gone fails with NoNodeAvailableError', async () => {
+  const lone = await startServer({ port: 0 });
+  const pool = await Pool.connect({ nodes: `127.0.0.1:${lone.port}`, discover: false });
+  try {
+    await pool.run(QLEN, ['q']);
+    await lone.close();
+    const started = Date.now();
+    const outcome = await pool.run(QLEN, ['q']).catch((err: unknown) => err);
+    const elapsed = Date.now() - started;
+    expect(outcome).toBeInstanceOf(NoNodeAvailableError);
+    // After the retries (6, 50 ms doubling to 2 s, each waiting for the next probe at most).
+    report('connection faults (node gone)', { 'ms to NoNodeAvailableError': elapsed });
+    expect(elapsed).toBeLessThan(10_000);
+  } finally {
+    await pool.close();
   }
 });
 

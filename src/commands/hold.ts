@@ -1,0 +1,31 @@
+import type { Arg, Milliseconds } from './types.js';
+
+function millis(arg: Arg | undefined): number | undefined {
+  const n = typeof arg === 'number' ? arg : Number(arg?.toString());
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * How long the server may rightly hold a command's reply, in ms, read from its argv: GETJOB's
+ * TIMEOUT (`Infinity` without one, or with `0`: it blocks until a job comes; `0` with NOHANG) and
+ * ADDJOB's replication timeout (`0` = until replicated: `Infinity`). `0` for every other command.
+ * The command timeout of a {@link Connection} runs on top of it.
+ * @internal
+ */
+export function serverHold(argv: readonly Arg[]): Milliseconds {
+  const name = argv[0]?.toString().toUpperCase();
+  if (name === 'ADDJOB') {
+    const timeout = millis(argv[3]);
+    return timeout === undefined ? 0 : timeout === 0 ? Number.POSITIVE_INFINITY : timeout;
+  }
+  if (name !== 'GETJOB') return 0;
+  let timeout = 0;
+  // Options come before FROM; queue names after it may spell anything.
+  for (let i = 1; i < argv.length; i++) {
+    const word = argv[i]?.toString().toUpperCase();
+    if (word === 'FROM') break;
+    if (word === 'NOHANG') return 0;
+    if (word === 'TIMEOUT') timeout = millis(argv[++i]) ?? 0;
+  }
+  return timeout === 0 ? Number.POSITIVE_INFINITY : timeout;
+}
