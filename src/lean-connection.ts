@@ -3,7 +3,14 @@ import tls, { type ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Arg, Command } from './commands/types.js';
 import { runPrepared } from './connection.js';
 import { serverHold } from './commands/hold.js';
-import { ConnectionError, ReplyError, TimeoutError, fromReplyError, type DisqueError } from './errors.js';
+import {
+  AuthError,
+  ConnectionError,
+  ReplyError,
+  TimeoutError,
+  fromReplyError,
+  type DisqueError,
+} from './errors.js';
 import { ProtocolError, type RawReply } from './replies.js';
 import { ErrorReply, RespReader } from './resp-reader.js';
 
@@ -201,7 +208,14 @@ export class LeanConnection {
       name: 'AUTH',
       binary: false,
       resolve: () => undefined,
-      reject: (error) => this.#fail(error),
+      // `ERR invalid password` is a plain error reply: name it for what it means.
+      reject: (error) =>
+        this.#fail(
+          new AuthError(error.code, `AUTH refused by ${this.address}: ${error.message}`, {
+            command: 'AUTH',
+            cause: error,
+          }),
+        ),
       sent: false,
       hold: 0,
       deadline: Infinity,

@@ -1,0 +1,208 @@
+import net from 'node:net';
+import { LeanConnection, type LeanConnectionOptions } from '../../src/lean-connection.js';
+import * as C from '../../src/commands/index.js';
+import { AuthError, ConnectionError, NoJobError, TimeoutError } from '../../src/errors.js';
+import { ProtocolError } from '../../src/replies.js';
+import { startServer } from '../../src/server/index.js';
+import { startTestDisque, uniqueQueue, type TestDisque } from '../helpers/disque.js';
+import { bulk, startFakeServer, type FakeServer } from '../helpers/fake-resp-server.js';
+
+// The Pool's connection for the hot commands (see src/lean-connection.ts). Against the embedded
+// server, or real Disque with DISQUE_NODES; the hostile cases use a fake server.
+let disque: TestDisque;
+const opened: LeanConnection[] = [];
+
+function lean(options: Partial<LeanConnectionOptions> = {}): LeanConnection {
+  const node = disque.nodes[0] as { host: string; port: number };
+  const conn = new LeanConnection({ host: node.host, port: node.port, connectTimeout: 2000, ...options });
+  opened.push(conn);
+  return conn;
+}
+
+beforeAll(async () => {
+  disque = await startTestDisque();
+});
+afterEach(() => {
+  for (const conn of opened.splice(0)) conn.destroy();
+});
+afterAll(async () => {
+  await disque.close();
+});
+
+describe('LeanConnection against Disque', () => {
+  test('adds, gets and acks a job; typed error replies', async () => {
+    const conn = lean();
+    const q = uniqueQueue('lean');
+    const id = await conn.run(C.ADDJOB, q, 'hello', { replicate: 1 });
+    const [job] = await conn.run(C.GETJOB, [q], { nohang: true, withCounters: true });
+    expect(job).toMatchObject({ id, queue: q, body: 'hello', nacks: 0 });
+    expect(await conn.run(C.ACKJOB, id)).toBe(1);
+    await expect(conn.run(C.WORKING, id)).rejects.toBeInstanceOf(NoJobError);
+    expect(conn.inFlight).toBe(0);
+  });
+
+  test('1 000 commands pipelined come back in order', async () => {
+    const conn = lean();
+    const q = uniqueQueue('lean');
+    const ids = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => conn.run(C.ADDJOB, q, `body-${i}`, { replicate: 1 })),
+    );
+    expect(new Set(ids).size).toBe(1000);
+    const jobs = await conn.run(C.GETJOB, [q], { nohang: true, count: 1000 });
+    expect(jobs.map((j) => j.body)).toEqual(Array.from({ length: 1000 }, (_, i) => `body-${i}`));
+    expect(await conn.run(C.FASTACK, ...ids)).toBe(1000);
+  });
+
+  test('binary bodies go and come back byte exact', async () => {
+    const conn = lean();
+    const q = uniqueQueue('lean');
+    const body = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const id = await conn.run(C.ADDJOB, q, body, { replicate: 1 });
+    const [job] = await conn.run(C.GETJOB_BUFFER, [q], { nohang: true });
+    expect(job?.body).toEqual(body);
+    await conn.run(C.ACKJOB, id);
+  });
+
+  test('a blocked GETJOB is answered when a job comes on another connection', async () => {
+    const consumer = lean();
+    const producer = lean();
+    const q = uniqueQueue('lean');
+    const waiting = consumer.run(C.GETJOB, [q], { timeout: 5000 });
+    const id = await producer.run(C.ADDJOB, q, 'late', { replicate: 1 });
+    const [job] = await waiting;
+    expect(job?.id).toBe(id);
+    await producer.run(C.ACKJOB, id);
+  });
+
+  test('destroy() fails what is in flight with a ConnectionError, and later calls too', async () => {
+    const conn = lean();
+    const waiting = conn.run(C.GETJOB, [uniqueQueue('lean')], { timeout: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    conn.destroy();
+    await expect(waiting).rejects.toMatchObject({ name: 'ConnectionError', sent: true });
+    await expect(conn.run(C.QLEN, 'x')).rejects.toBeInstanceOf(ConnectionError);
+    expect(conn.closed).toBe(true);
+  });
+});
+
+describe('LeanConnection AUTH', () => {
+  test('the right password works; a wrong one fails every command with AuthError, not echoing it', async () => {
+    const server = await startServer({ port: 0, password: 's3cret-pw' });
+    try {
+      const good = new LeanConnection({
+        host: server.host,
+        port: server.port,
+        connectTimeout: 2000,
+        password: 's3cret-pw',
+      });
+      opened.push(good);
+      expect(await good.run(C.QLEN, 'x')).toBe(0);
+      const bad = new LeanConnection({
+        host: server.host,
+        port: server.port,
+        connectTimeout: 2000,
+        password: 'wrong-pw',
+      });
+      opened.push(bad);
+      const results = await Promise.allSettled([bad.run(C.QLEN, 'x'), bad.run(C.QLEN, 'y')]);
+      for (const result of results) {
+        expect(result.status).toBe('rejected');
+        const reason = (result as PromiseRejectedResult).reason as Error;
+        expect(reason).toBeInstanceOf(AuthError);
+        expect(reason.message).not.toContain('wrong-pw');
+      }
+      expect(bad.closed).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('LeanConnection faults', () => {
+  let fake: FakeServer | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+  const to = (server: FakeServer, options: Partial<LeanConnectionOptions> = {}): LeanConnection => {
+    const conn = new LeanConnection({
+      host: '127.0.0.1',
+      port: server.port,
+      connectTimeout: 2000,
+      ...options,
+    });
+    opened.push(conn);
+    return conn;
+  };
+
+  test('a refused connection: ConnectionError, sent false (safe to send elsewhere)', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, () => {
+        const { port: p } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(p));
+      });
+    });
+    const conn = new LeanConnection({ host: '127.0.0.1', port, connectTimeout: 2000 });
+    opened.push(conn);
+    await expect(conn.run(C.ADDJOB, 'q', 'x', {})).rejects.toMatchObject({
+      name: 'ConnectionError',
+      sent: false,
+      node: `127.0.0.1:${port}`,
+    });
+  });
+
+  test('a socket closed before the reply: ConnectionError, sent true', async () => {
+    fake = await startFakeServer(() => ({ after: 'destroy' }));
+    await expect(to(fake).run(C.ADDJOB, 'q', 'x', {})).rejects.toMatchObject({
+      name: 'ConnectionError',
+      sent: true,
+    });
+  });
+
+  test('half a reply then a close: ConnectionError, nothing resolved with half a value', async () => {
+    fake = await startFakeServer(() => ({ bytes: '*3\r\n$1\r\nq\r\n$4\r\nD-12', after: 'end' }));
+    await expect(to(fake).run(C.GETJOB, ['q'], { nohang: true })).rejects.toBeInstanceOf(ConnectionError);
+  });
+
+  test('malformed bytes drop the connection: ConnectionError caused by a ProtocolError', async () => {
+    fake = await startFakeServer(() => ({ bytes: '!garbage\r\n' }));
+    const conn = to(fake);
+    const error = await conn.run(C.QLEN, 'q').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).cause).toBeInstanceOf(ProtocolError);
+    expect(conn.closed).toBe(true);
+  });
+
+  test('a reply no command asked for drops the connection', async () => {
+    fake = await startFakeServer(() => ({ bytes: ':1\r\n:2\r\n' }));
+    const conn = to(fake);
+    await expect(conn.run(C.QLEN, 'q')).resolves.toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(conn.closed).toBe(true);
+    await expect(conn.run(C.QLEN, 'q')).rejects.toBeInstanceOf(ConnectionError);
+  });
+
+  test('a wrong reply type is a ProtocolError for that command alone', async () => {
+    fake = await startFakeServer((c) => ({ bytes: c.index === 1 ? bulk('not a number') : ':3\r\n' }));
+    const conn = to(fake);
+    await expect(conn.run(C.QLEN, 'a')).rejects.toBeInstanceOf(ProtocolError);
+    await expect(conn.run(C.QLEN, 'b')).resolves.toBe(3);
+  });
+
+  test('no reply within commandTimeout: TimeoutError, the others fail and the socket is dropped', async () => {
+    fake = await startFakeServer(() => ({}));
+    const conn = to(fake, { commandTimeout: 200 });
+    const started = Date.now();
+    const [first, second] = await Promise.allSettled([conn.run(C.QLEN, 'a'), conn.run(C.QLEN, 'b')]);
+    expect((first as PromiseRejectedResult).reason).toBeInstanceOf(TimeoutError);
+    expect((second as PromiseRejectedResult).reason).toBeInstanceOf(ConnectionError);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(conn.closed).toBe(true);
+  });
+
+  test('a blocking GETJOB gets its TIMEOUT on top of commandTimeout', async () => {
+    fake = await startFakeServer(() => ({ bytes: '*-1\r\n', delay: 400 }));
+    const conn = to(fake, { commandTimeout: 200 });
+    await expect(conn.run(C.GETJOB, ['q'], { timeout: 1000 })).resolves.toEqual([]);
+  });
+});
