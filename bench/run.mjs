@@ -328,6 +328,43 @@ function checkTargets() {
   return t.every((x) => x.ok);
 }
 
+/** The results as the README's table. */
+function markdown(server) {
+  const rows = ['| scenario | variant | jobs/s | × raw |', '| --- | --- | ---: | ---: |'];
+  for (const [scenario, medians] of Object.entries(results.scenarios))
+    for (const [variant, value] of Object.entries(medians))
+      rows.push(`| ${scenario} | ${variant} | ${value.toFixed(0)} | ${(value / medians.raw).toFixed(2)} |`);
+  if (results.cluster) {
+    const m = results.cluster.medians;
+    const base = m['raw (1 connection)'];
+    for (const [variant, value] of Object.entries(m))
+      rows.push(
+        `| cluster produce (3 nodes) | ${variant} | ${value.toFixed(0)} | ${(value / base).toFixed(2)} |`,
+      );
+  }
+  const { raw, SDK } = results.latency;
+  const lines = [
+    `${server}, ${ROUNDS} rounds of ${N} jobs, medians (${new Date().toISOString().slice(0, 10)}, Node ${process.version}).`,
+    '',
+    ...rows,
+    '',
+    `Latency at up to 1 000 jobs/s: raw p50 ${raw.p50.toFixed(3)} ms, p99 ${raw.p99.toFixed(3)} ms; ` +
+      `SDK p50 ${SDK.p50.toFixed(3)} ms, p99 ${SDK.p99.toFixed(3)} ms.`,
+  ];
+  if (results.memory.inFlight) {
+    const m = results.memory.inFlight;
+    lines.push(`RSS growth with ${m.jobs} adds in flight: raw ${mib(m.raw)}, Jobs.add ${mib(m.sdk)}.`);
+  }
+  if (results.memory.flat) {
+    const f = results.memory.flat;
+    lines.push(`RSS after 100 000 jobs ${mib(f.at100k)}, after ${f.jobs} ${mib(f.atEnd)}.`);
+  }
+  lines.push('', '| target | measured | |', '| --- | ---: | --- |');
+  for (const t of results.targets)
+    lines.push(`| ${t.name} | ${t.value.toFixed(2)} | ${t.ok ? 'met' : 'missed'} |`);
+  return `${lines.join('\n')}\n`;
+}
+
 async function main() {
   const given = (process.env.DISQUE_NODES ?? '').split(',').filter(Boolean);
   const embedded = given.length === 0 ? await startServer({ port: 0 }) : undefined;
@@ -393,7 +430,11 @@ async function main() {
       2,
     ),
   );
-  console.log(`\nwritten ${path.relative(process.cwd(), file)}`);
+  fs.writeFileSync(
+    path.join(out, 'latest.md'),
+    markdown(embedded ? 'embedded server' : `Disque at ${host}:${port}`),
+  );
+  console.log(`\nwritten ${path.relative(process.cwd(), file)} and latest.md (the table for the README)`);
   for (const c of Object.values(clients)) await c.close();
   await jobs.close();
   await embedded?.close();
