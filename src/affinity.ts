@@ -5,6 +5,13 @@ import { jobIdNodePrefix } from './job-id.js';
  * other nodes only on demand (federation, ~1 s and more per hop), so a consumer is fastest on the
  * node that produces most of its jobs. This tracker counts the node prefixes of the job ids a
  * consumer receives over a sliding window and tells when another node clearly leads.
+ *
+ * Affinity must not hold a consumer on a node whose queue is empty while jobs wait elsewhere:
+ * Disque's federation does not re-export jobs a node imported in the last 5 s, and backs its
+ * requests off up to 30 s. So when a consumer's GETJOB comes back empty (a blocking one is cut
+ * into 1 s slices), the Pool looks where the queues have jobs (QLEN on every node, at most once a
+ * second per consumer) and, if its node has none, sends it on a detour to the node with the most,
+ * until that node comes back empty too. The preferred node itself still follows the job ids.
  * @module
  */
 
@@ -76,6 +83,18 @@ export class Affinity {
     this.#window = options.window ?? 100;
     this.#minSamples = options.minSamples ?? 10;
     this.#margin = options.margin ?? 1.5;
+  }
+
+  /**
+   * Whether affinity is on (see {@link AffinityOptions.enabled}).
+   *
+   * @example
+   * ```ts
+   * if (!affinity.enabled) console.log('consumers read from any node');
+   * ```
+   */
+  get enabled(): boolean {
+    return this.#enabled;
   }
 
   /**

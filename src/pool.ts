@@ -359,6 +359,12 @@ function mayRetry(policy: RetryPolicy, err: unknown): boolean {
 /** Extra time a blocked GETJOB gets beyond its own TIMEOUT before the client gives up on the socket. */
 const BLOCKING_GRACE = 1000;
 
+/**
+ * How often, at most, a consumer with affinity that receives nothing looks for a node holding its
+ * queues' jobs, in ms; a longer blocking GETJOB is cut into slices this long.
+ */
+const AFFINITY_RECHECK = 1000;
+
 /** First pause between two probes of a node marked down, in ms (then doubling to refreshInterval). */
 const PROBE_MIN_DELAY = 50;
 
@@ -401,6 +407,10 @@ export class Pool extends EventEmitter<PoolEvents> {
   #started = false;
   /** Nodes marked down and being probed again, each with the controller that stops its probes. */
   readonly #probing = new Map<NodeState, AbortController>();
+  /** When each consumer last looked for a node holding its jobs (see #rehome). */
+  readonly #rehomedAt = new WeakMap<Affinity, number>();
+  /** Where a consumer reads while its preferred node has no jobs and this one has (see #rehome). */
+  readonly #detours = new WeakMap<Affinity, NodeState>();
   /** Calls waiting for a node to be marked up (see #nodeUp). */
   readonly #upWaiters = new Set<() => void>();
 
@@ -991,12 +1001,60 @@ export class Pool extends EventEmitter<PoolEvents> {
     options: GetJobOptions,
     { signal, affinity }: BlockingOptions,
   ): Promise<Job<B>[]> {
-    const argv = command.args(queues, options);
+    command.args(queues, options); // bad arguments fail before anything is sent
     signal?.throwIfAborted();
-    const jobs = await this.#retry('idempotent', signal, async (call) => {
+    const follow = affinity?.enabled === true;
+    // With affinity, a long wait is cut into slices: between two, the consumer may move to a node
+    // holding jobs (see #rehome) rather than stay blocked on an empty one.
+    const sliced = follow && !options.nohang;
+    const until = options.timeout ? Date.now() + options.timeout : Number.POSITIVE_INFINITY;
+    for (;;) {
+      const slice = sliced ? Math.max(1, Math.min(until - Date.now(), AFFINITY_RECHECK)) : undefined;
+      const jobs = await this.#getJobOnce(
+        command,
+        queues,
+        slice === undefined ? options : { ...options, timeout: Math.ceil(slice) },
+        signal,
+        affinity,
+      );
+      if (affinity && jobs.length > 0) {
+        const change = affinity.record(
+          jobs.map((j) => j.id),
+          (prefix) => this.#view.byPrefix(prefix)?.priority ?? 1,
+        );
+        if (change) {
+          this.#detours.delete(affinity);
+          this.emit('node:switch', change);
+        }
+        return jobs;
+      }
+      if (follow) {
+        // A detour ends when its node has nothing left either.
+        this.#detours.delete(affinity);
+        await this.#rehome(queues, affinity);
+      }
+      if (!sliced || Date.now() >= until) return jobs;
+    }
+  }
+
+  /** One GETJOB, on the consumer's detour or preferred node when usable. */
+  #getJobOnce<B>(
+    command: Command<[readonly (string | Buffer)[], GetJobOptions?], Job<B>[]>,
+    queues: readonly (string | Buffer)[],
+    options: GetJobOptions,
+    signal: AbortSignal | undefined,
+    affinity: Affinity | undefined,
+  ): Promise<Job<B>[]> {
+    const argv = command.args(queues, options);
+    return this.#retry('idempotent', signal, async (call) => {
       const { avoid } = call;
+      const detour = affinity === undefined ? undefined : this.#detours.get(affinity);
       const preferred =
-        affinity?.preferred === undefined ? undefined : this.#view.byPrefix(affinity.preferred);
+        detour?.usable && !avoid.has(detour)
+          ? detour
+          : affinity?.preferred === undefined
+            ? undefined
+            : this.#view.byPrefix(affinity.preferred);
       const node = preferred?.usable && !avoid.has(preferred) ? preferred : await this.#choose(call);
       const deadline =
         options.nohang || !options.timeout
@@ -1012,14 +1070,41 @@ export class Pool extends EventEmitter<PoolEvents> {
         throw err;
       }
     });
-    if (affinity && jobs.length > 0) {
-      const change = affinity.record(
-        jobs.map((j) => j.id),
-        (prefix) => this.#view.byPrefix(prefix)?.priority ?? 1,
-      );
-      if (change) this.emit('node:switch', change);
-    }
-    return jobs;
+  }
+
+  /**
+   * After a GETJOB came back empty: if the consumer's preferred node has none of the queues' jobs
+   * while another node has some, send the consumer on a detour to the node with the most (QLEN on
+   * every usable node, at most once per `AFFINITY_RECHECK` per consumer). Federation alone can
+   * leave a lone consumer blocked on an empty node for 10 s and more while jobs wait elsewhere.
+   */
+  async #rehome(queues: readonly (string | Buffer)[], affinity: Affinity): Promise<void> {
+    const now = Date.now();
+    if (now - (this.#rehomedAt.get(affinity) ?? 0) < AFFINITY_RECHECK) return;
+    this.#rehomedAt.set(affinity, now);
+    const nodes = this.#view.all().filter((n) => n.usable);
+    if (nodes.length < 2) return;
+    const lengths = await Promise.all(
+      nodes.map(async (node) => {
+        let total = 0;
+        for (const queue of queues)
+          total += await this.run(C.QLEN, [queue], {
+            node: node.address,
+            strict: true,
+            retry: 'never',
+          }).catch(() => 0);
+        return total;
+      }),
+    );
+    const { preferred } = affinity;
+    const home = preferred === undefined ? -1 : nodes.findIndex((n) => n.id?.startsWith(preferred));
+    if (home !== -1 && (lengths[home] ?? 0) > 0) return; // jobs at home: stay
+    let best = -1;
+    lengths.forEach((len, i) => {
+      if (len > 0 && (best === -1 || len > (lengths[best] ?? 0))) best = i;
+    });
+    const target = nodes[best];
+    if (target && !this.#closing) this.#detours.set(affinity, target);
   }
 
   async #acquire(pool: GenericPool<Wire>, signal: AbortSignal | undefined): Promise<Wire> {

@@ -221,6 +221,31 @@ describe('Pool - node affinity', () => {
     expect(affinity.preferred).toBe(producer);
     expect(switches.at(-1)).toEqual({ from: undefined, to: producer });
   });
+
+  test('a consumer leaves its node when the queue is empty there and has jobs elsewhere', async () => {
+    const p = pool();
+    await p.ready();
+    const switches: { from: string | undefined; to: string }[] = [];
+    p.on('node:switch', (s) => switches.push(s));
+    const affinity = p.affinity();
+    affinity.preferred = prefix(0);
+    const q = uniqueQueue();
+    // Node 0 asks the cluster for jobs of the queue now, while there are none, and then backs off
+    // (its next cluster-wide request is 4 s away, as in Disque): federation alone is slow.
+    expect(await p.getJob([q], { timeout: 200 }, { affinity })).toEqual([]);
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++)
+      ids.push(await p.run(C.ADDJOB, [q, `j${i}`, { replicate: 1 }], { node: prefix(1) }));
+    const started = Date.now();
+    const jobs = await p.getJob([q], { timeout: 3000, count: 20 }, { affinity });
+    const elapsed = Date.now() - started;
+    expect(jobs.length).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThan(2500);
+    // The jobs it got there were made there: node 1 is its node now.
+    expect(affinity.preferred).toBe(prefix(1));
+    expect(switches).toEqual([{ from: prefix(0), to: prefix(1) }]);
+    await p.runByJob(C.FASTACK, ids);
+  });
 });
 
 async function waitForAsync(check: () => Promise<boolean>, timeout = 10_000): Promise<void> {
