@@ -27,6 +27,9 @@ const ROUNDS = Number(option('rounds', 3));
 const N = Number(option('jobs', 20_000));
 const RSS_JOBS = Number(option('rss-jobs', 1_000_000));
 const COMPARE = flag('compare');
+/** --only produce,consume,latency,memory,cluster runs just those (for quick iterations). */
+const ONLY = option('only', '') ? new Set(option('only', '').split(',')) : undefined;
+const wanted = (scenario) => !ONLY || ONLY.has(scenario);
 const BODY = 'x'.repeat(100);
 
 const results = { scenarios: {}, latency: {}, memory: {}, cluster: undefined, targets: [] };
@@ -287,23 +290,26 @@ function checkTargets() {
   const c = s.consume;
   const t = [];
   const add = (name, value, ok) => t.push({ name, value, ok });
-  add(
-    'produce c=100, Jobs.add ≥ 0.75× raw',
-    p100['Jobs.add'] / p100.raw,
-    p100['Jobs.add'] / p100.raw >= 0.75,
-  );
-  if (p100['thunk-disque'])
+  if (p100)
+    add(
+      'produce c=100, Jobs.add ≥ 0.75× raw',
+      p100['Jobs.add'] / p100.raw,
+      p100['Jobs.add'] / p100.raw >= 0.75,
+    );
+  if (p100?.['thunk-disque'])
     add(
       'produce c=100, Jobs.add ≥ 1.1× thunk-disque',
       p100['Jobs.add'] / p100['thunk-disque'],
       p100['Jobs.add'] / p100['thunk-disque'] >= 1.1,
     );
-  const funnel = c['Funnel.process (c=16)'];
-  add('Funnel ≥ 0.8× raw batched ceiling', funnel / c.raw, funnel / c.raw >= 0.8);
-  const thunkLoop = c['thunk-disque GETJOB+ACKJOB (c=100)'];
+  const funnel = c?.['Funnel.process (c=16)'];
+  if (c) add('Funnel ≥ 0.8× raw batched ceiling', funnel / c.raw, funnel / c.raw >= 0.8);
+  const thunkLoop = c?.['thunk-disque GETJOB+ACKJOB (c=100)'];
   if (thunkLoop) add('Funnel ≥ 2× thunk-disque GETJOB+ACKJOB', funnel / thunkLoop, funnel / thunkLoop >= 2);
-  const lat = results.latency.SDK.p99 / results.latency.raw.p99;
-  add('latency p99 ≤ 1.2× raw', lat, lat <= 1.2);
+  if (results.latency.SDK) {
+    const lat = results.latency.SDK.p99 / results.latency.raw.p99;
+    add('latency p99 ≤ 1.2× raw', lat, lat <= 1.2);
+  }
   if (results.memory.flat) {
     const r = results.memory.flat.ratio;
     add(`RSS flat ±10 % (100k → ${RSS_JOBS})`, r, r >= 0.9 && r <= 1.1);
@@ -348,9 +354,12 @@ function markdown(server) {
     '',
     ...rows,
     '',
-    `Latency at up to 1 000 jobs/s: raw p50 ${raw.p50.toFixed(3)} ms, p99 ${raw.p99.toFixed(3)} ms; ` +
-      `SDK p50 ${SDK.p50.toFixed(3)} ms, p99 ${SDK.p99.toFixed(3)} ms.`,
   ];
+  if (raw && SDK)
+    lines.push(
+      `Latency at up to 1 000 jobs/s: raw p50 ${raw.p50.toFixed(3)} ms, p99 ${raw.p99.toFixed(3)} ms; ` +
+        `SDK p50 ${SDK.p50.toFixed(3)} ms, p99 ${SDK.p99.toFixed(3)} ms.`,
+    );
   if (results.memory.inFlight) {
     const m = results.memory.inFlight;
     lines.push(`RSS growth with ${m.jobs} adds in flight: raw ${mib(m.raw)}, Jobs.add ${mib(m.sdk)}.`);
@@ -392,24 +401,26 @@ async function main() {
       `${N} jobs, 100-byte bodies, medians${COMPARE ? ', with thunk-disque and disqueue-node' : ''}`,
   );
 
-  await produce(clients);
-  await consume(compared, jobs, raw, viaIoredis);
+  if (wanted('produce')) await produce(clients);
+  if (wanted('consume')) await consume(compared, jobs, raw, viaIoredis);
   await raw.raw.send('DEBUG', 'FLUSHALL');
-  await latency(host, port, jobs);
-  await memoryInFlight(raw, jobs);
+  if (wanted('latency')) await latency(host, port, jobs);
+  if (wanted('memory')) await memoryInFlight(raw, jobs);
   await raw.raw.send('DEBUG', 'FLUSHALL');
-  if (RSS_JOBS > 0) await memoryFlat(jobs);
+  if (wanted('memory') && RSS_JOBS > 0) await memoryFlat(jobs);
   await raw.raw.send('DEBUG', 'FLUSHALL');
 
   let clusterNodes = (option('cluster', '') || '').split(',').filter(Boolean);
   let cluster;
   if (clusterNodes.length === 0 && given.length >= 3) clusterNodes = given;
-  if (clusterNodes.length === 0 && given.length === 0) {
+  if (clusterNodes.length === 0 && given.length === 0 && wanted('cluster')) {
     cluster = await startCluster({ nodes: 3 });
     clusterNodes = cluster.nodes.map((n) => `${n.host}:${n.port}`);
   }
+  if (!wanted('cluster')) clusterNodes = [];
   if (clusterNodes.length > 0) await clusterProduce(clusterNodes, COMPARE);
-  else console.log('\ncluster produce: skipped (DISQUE_NODES names one node; pass --cluster h:p,h:p,h:p)');
+  else if (wanted('cluster'))
+    console.log('\ncluster produce: skipped (DISQUE_NODES names one node; pass --cluster h:p,h:p,h:p)');
 
   const allMet = checkTargets();
   const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');

@@ -360,8 +360,8 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
           } catch (error) {
             await this.#failed(job, error, o);
           }
+          // Settling (here or in the handler) took the job out of the hand (see #release).
           if (this.#autoAck && !job.settled) void job.ack();
-          if (job.settled) this.#leaveHand(job);
         }
       } finally {
         this.#exit();

@@ -13,8 +13,8 @@ const CR = 13;
 
 /**
  * An incremental RESP2 reader for {@link LeanConnection}: replies come out whole, in order, as
- * `RawReply` values shaped like ioredis' with `stringNumbers` (integers as decimal strings, bulk
- * strings as strings, or as Buffers when the command asked for bytes).
+ * `RawReply` values: integers as numbers (as decimal strings beyond 15 digits), bulk strings as
+ * strings, or as Buffers when the command asked for bytes.
  *
  * A reply split across TCP chunks is parsed again when enough bytes have come: for a large bulk
  * string the reader knows how many it needs and waits for them without rescanning, so an 8 MB
@@ -118,17 +118,31 @@ export class RespReader {
         this.#pos = eol + 2;
         return new ErrorReply(buf.toString('utf8', at + 1, eol));
       case 58: {
-        // : integer, as a decimal string (what the command parsers expect)
-        const text = buf.toString('latin1', at + 1, eol);
-        if (!/^-?\d+$/.test(text))
-          throw new ProtocolError(`Malformed reply: integer ${JSON.stringify(text)}`);
+        // : integer: a number, or its decimal string beyond 15 digits (SHOW's ctime exceeds 2^53)
+        const value = readInteger(buf, at + 1, eol);
         this.#pos = eol + 2;
-        return text;
+        return value;
       }
       default:
         throw new ProtocolError(`Malformed reply: unknown type byte ${type ?? 'none'}`);
     }
   }
+}
+
+/** An integer reply's digits, without building a string unless it is too long for a number. */
+function readInteger(buf: Buffer, from: number, to: number): number | string {
+  const negative = buf[from] === 45;
+  const first = negative ? from + 1 : from;
+  if (to === first) throw new ProtocolError('Malformed reply: empty integer');
+  let n = 0;
+  for (let i = first; i < to; i++) {
+    const digit = (buf[i] as number) - 48;
+    if (digit < 0 || digit > 9)
+      throw new ProtocolError(`Malformed reply: integer ${JSON.stringify(buf.toString('latin1', from, to))}`);
+    n = n * 10 + digit;
+  }
+  if (to - first > 15) return buf.toString('latin1', from, to);
+  return negative ? -n : n;
 }
 
 /** A length or count (`-1` for null), without building a string. */

@@ -28,21 +28,25 @@ const STREAM = Buffer.from(
 );
 const EXPECTED: unknown[] = [
   'OK',
-  '42',
-  '-7',
+  42,
+  -7,
   'hello',
   '',
   null,
   null,
   [],
   new ErrorReply('NOJOB no such job'),
-  [['q', 'id', 'body'], ['1']],
+  [['q', 'id', 'body'], [1]],
   'héllo',
 ];
 
 describe('RespReader', () => {
-  test('reads every RESP2 type, integers as decimal strings, errors apart', () => {
+  test('reads every RESP2 type, integers as numbers, errors apart', () => {
     expect(read([STREAM])).toEqual(EXPECTED);
+  });
+
+  test('an integer beyond 15 digits stays a decimal string (SHOW ctime exceeds 2^53)', () => {
+    expect(read([Buffer.from(':1430579357544000000\r\n')])).toEqual(['1430579357544000000']);
   });
 
   test('the same replies whatever the TCP chunking: split at every offset, and byte by byte', () => {
@@ -66,7 +70,7 @@ describe('RespReader', () => {
     const whole = Buffer.from(`$${body.length}\r\n${body}\r\n:1\r\n`);
     const chunks: Buffer[] = [];
     for (let at = 0; at < whole.length; at += 65_536) chunks.push(whole.subarray(at, at + 65_536));
-    expect(read(chunks)).toEqual([body, '1']);
+    expect(read(chunks)).toEqual([body, 1]);
   });
 
   test.each([
