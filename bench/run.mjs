@@ -26,6 +26,8 @@ const option = (name, fallback) => {
 const ROUNDS = Number(option('rounds', 3));
 const N = Number(option('jobs', 20_000));
 const RSS_JOBS = Number(option('rss-jobs', 1_000_000));
+/** Hops per round of the latency scenario: p99 needs a few thousand to settle. */
+const HOPS = Number(option('hops', 2000));
 const COMPARE = flag('compare');
 /** --only produce,consume,latency,memory,cluster runs just those (for quick iterations). */
 const ONLY = option('only', '') ? new Set(option('only', '').split(',')) : undefined;
@@ -165,12 +167,12 @@ async function latency(host, port, jobs) {
     },
   };
   const hops = { raw: [], SDK: [] };
-  // Rounds of 1 000 hops at up to 1 000 jobs/s, interleaved; quantiles over all hops.
+  // Rounds of HOPS hops at up to 1 000 jobs/s, interleaved; quantiles over all hops.
   for (let r = 0; r < ROUNDS; r++)
     for (const [variant, make] of Object.entries(makers)) {
       const { consume, produce, close } = await make();
       const start = performance.now();
-      for (let i = 0; i < 1000; i++) {
+      for (let i = 0; i < HOPS; i++) {
         const t0 = performance.now();
         const got = consume();
         await produce();

@@ -746,9 +746,8 @@ export class Pool extends EventEmitter<PoolEvents> {
         min: o.min,
         max: o.max,
         idleTimeoutMillis: o.idleTimeoutMillis,
-        acquireTimeoutMillis: o.acquireTimeoutMillis,
         evictionRunIntervalMillis: Math.min(o.idleTimeoutMillis, 5000),
-        testOnBorrow: true,
+        testOnBorrow: false,
       },
     );
     this.#exclusive.set(node, pool);
@@ -884,11 +883,20 @@ export class Pool extends EventEmitter<PoolEvents> {
     use: (conn: Wire) => Promise<R>,
   ): Promise<R> {
     const pool = this.#exclusivePool(node);
-    const conn = await this.#acquire(pool, signal);
+    let conn = await this.#acquire(pool, signal);
+    // Checked here rather than with generic-pool's testOnBorrow, whose promise round trips cost
+    // every blocking call some latency: a connection that died while idle is replaced.
+    while (conn.closed) {
+      void pool.destroy(conn).catch(() => undefined);
+      conn = await this.#acquire(pool, signal);
+    }
     this.#borrowed.add(conn);
     let broken = false;
+    // A lean connection enforces the deadline itself (commandTimeout on top of the server's own
+    // hold, one timer per connection): no timer per call here.
+    const ownDeadline = conn instanceof LeanConnection && this.#options.commandTimeout > 0;
     try {
-      return await abortable(use(conn), { signal, deadline }, () => {
+      return await abortable(use(conn), { signal, deadline: ownDeadline ? undefined : deadline }, () => {
         broken = true;
         conn.destroy();
       });
@@ -1001,7 +1009,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     options: GetJobOptions,
     { signal, affinity }: BlockingOptions,
   ): Promise<Job<B>[]> {
-    command.args(queues, options); // bad arguments fail before anything is sent
+    const argv = command.args(queues, options); // bad arguments fail before anything is sent
     signal?.throwIfAborted();
     const follow = affinity?.enabled === true;
     // With affinity, a long wait is cut into slices: between two, the consumer may move to a node
@@ -1010,10 +1018,11 @@ export class Pool extends EventEmitter<PoolEvents> {
     const until = options.timeout ? Date.now() + options.timeout : Number.POSITIVE_INFINITY;
     for (;;) {
       const slice = sliced ? Math.max(1, Math.min(until - Date.now(), AFFINITY_RECHECK)) : undefined;
+      const sliceOptions = slice === undefined ? options : { ...options, timeout: Math.ceil(slice) };
       const jobs = await this.#getJobOnce(
         command,
-        queues,
-        slice === undefined ? options : { ...options, timeout: Math.ceil(slice) },
+        slice === undefined ? argv : command.args(queues, sliceOptions),
+        sliceOptions,
         signal,
         affinity,
       );
@@ -1040,12 +1049,11 @@ export class Pool extends EventEmitter<PoolEvents> {
   /** One GETJOB, on the consumer's detour or preferred node when usable. */
   #getJobOnce<B>(
     command: Command<[readonly (string | Buffer)[], GetJobOptions?], Job<B>[]>,
-    queues: readonly (string | Buffer)[],
+    argv: Arg[],
     options: GetJobOptions,
     signal: AbortSignal | undefined,
     affinity: Affinity | undefined,
   ): Promise<Job<B>[]> {
-    const argv = command.args(queues, options);
     return this.#retry('idempotent', signal, async (call) => {
       const { avoid } = call;
       const detour = affinity === undefined ? undefined : this.#detours.get(affinity);
@@ -1055,7 +1063,10 @@ export class Pool extends EventEmitter<PoolEvents> {
           : affinity?.preferred === undefined
             ? undefined
             : this.#view.byPrefix(affinity.preferred);
-      const node = preferred?.usable && !avoid.has(preferred) ? preferred : await this.#choose(call);
+      const node =
+        preferred?.usable && !avoid.has(preferred)
+          ? preferred
+          : (this.#view.best(avoid) ?? (await this.#choose(call)));
       const deadline =
         options.nohang || !options.timeout
           ? undefined
@@ -1108,17 +1119,30 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   async #acquire(pool: GenericPool<Wire>, signal: AbortSignal | undefined): Promise<Wire> {
+    // A timer only when the call must queue for a connection: generic-pool's own
+    // acquireTimeoutMillis would arm one for every blocking call.
+    const mustWait = pool.available === 0 && pool.size >= pool.max;
     const acquiring = pool.acquire();
-    try {
-      return await abortable(acquiring, { signal }, () => {
+    const waited = abortable(
+      acquiring,
+      {
+        signal,
+        deadline: mustWait
+          ? { ms: this.#options.acquireTimeoutMillis, node: 'the exclusive connection pool' }
+          : undefined,
+      },
+      () => {
         // generic-pool cannot cancel a request: hand the connection back whenever it comes.
         acquiring.then(
           (conn) => pool.release(conn),
           () => undefined,
         );
-      });
+      },
+    );
+    try {
+      return await waited;
     } catch (err) {
-      if (err instanceof Error && err.name === 'TimeoutError' && !(err instanceof DisqueError))
+      if (err instanceof TimeoutError)
         throw new TimeoutError('No exclusive connection became free within acquireTimeoutMillis', {
           cause: err,
         });

@@ -169,6 +169,22 @@ describe('Pool - failures', () => {
     await p.runByJob(C.FASTACK, [id]);
   });
 
+  test('a blocking call that cannot get an exclusive connection in acquireTimeoutMillis: TimeoutError', async () => {
+    const p = pool({ max: 1, acquireTimeoutMillis: 200 });
+    await p.ready();
+    const q = uniqueQueue();
+    const holding = p.getJob([q], { timeout: 1500 }); // takes the only exclusive connection
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await expect(p.getJob([q], { timeout: 1000 })).rejects.toThrow(
+      /No exclusive connection became free within acquireTimeoutMillis/,
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await holding).toEqual([]);
+    // Once the first call is over, its connection serves the next one.
+    expect(await p.getJob([q], { timeout: 100 })).toEqual([]);
+  });
+
   test('no connection leaks after 10 000 failing blocking calls', async () => {
     const p = pool({ max: 8, acquireTimeoutMillis: 5000 });
     await p.ready();
