@@ -1258,8 +1258,16 @@ const HOT_COMMANDS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Commands in flight on a shared lean connection before the next command opens another one.
+ * Disque serves a connection's pipeline in order on one thread, so a second socket only pays
+ * when the first is deep in work; one per concurrent command would spread a trickle of traffic
+ * over cold sockets, which costs latency.
+ */
+const SPREAD_AT = 32;
+
+/**
  * The least busy open connection to `node` in `map`, or a new one while there are fewer than
- * `most` (an idle one is always good enough).
+ * `most` and the least busy one has `SPREAD_AT` commands in flight.
  */
 function leastBusy<W extends Wire>(
   map: Map<NodeState, W[]>,
@@ -1272,7 +1280,7 @@ function leastBusy<W extends Wire>(
   for (let i = list.length - 1; i >= 0; i--) if (list[i]?.closed) list.splice(i, 1);
   let best: W | undefined;
   for (const conn of list) if (!best || conn.inFlight < best.inFlight) best = conn;
-  if (best && (best.inFlight === 0 || list.length >= most)) return best;
+  if (best && (best.inFlight < SPREAD_AT || list.length >= most)) return best;
   const conn = open();
   list.push(conn);
   return conn;
