@@ -397,6 +397,13 @@ export class Pool extends EventEmitter<PoolEvents> {
   readonly #exclusive = new Map<NodeState, GenericPool<Wire>>();
   /** Exclusive connections lent out (blocked in GETJOB), to cut them on close(). */
   readonly #borrowed = new Set<Wire>();
+  /**
+   * Per node, the exclusive connection used last, kept out of generic-pool until the next
+   * blocking call takes it: that call writes its GETJOB at once instead of after generic-pool's
+   * promise round trip, which a producer's ADDJOB in the same tick would overtake. It goes back
+   * to generic-pool when idle for a refresh interval, when its node fails, and on close().
+   */
+  readonly #warm = new Map<NodeState, Warm>();
   /** Exclusive pools of entries found to be a second address of a node, being drained. */
   readonly #retiring = new Set<Promise<void>>();
   #ready: Promise<void> | undefined;
@@ -553,6 +560,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.#hot.delete(node);
     if (hot) this.#hot.set(kept, [...(this.#hot.get(kept) ?? []), ...hot]);
     // Exclusive ones may be blocked in GETJOB: let them finish, then close them.
+    this.#coolDown(node);
     const exclusive = this.#exclusive.get(node);
     this.#exclusive.delete(node);
     if (exclusive) {
@@ -565,6 +573,7 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   async #tick(): Promise<void> {
     if (this.#closing) return;
+    this.#coolDown(undefined, this.#options.refreshInterval);
     // Down nodes are probed by #probe on their own schedule; this restarts any that stopped.
     for (const node of this.#view.all()) if (!node.up) this.#probe(node);
     await this.refresh().catch((err: unknown) => this.emit('error', err as Error));
@@ -585,6 +594,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (err instanceof ConnectionError) {
       // Only the failed connection is lost (it is closed, and skipped from now on): the node's
       // other connections may be healthy, and destroying them would fail their commands too.
+      this.#coolDown(node);
       void this.#exclusive.get(node)?.clear();
       if (node.up) {
         node.up = false;
@@ -876,20 +886,52 @@ export class Pool extends EventEmitter<PoolEvents> {
    * Runs `use` on an exclusive connection of `node`. If the signal aborts or the deadline passes,
    * the connection is destroyed rather than returned to the pool with a command still armed.
    */
-  async #withExclusive<R>(
+  #withExclusive<R>(
     node: NodeState,
     signal: AbortSignal | undefined,
     deadline: { ms: number; node: string } | undefined,
     use: (conn: Wire) => Promise<R>,
   ): Promise<R> {
     const pool = this.#exclusivePool(node);
+    const warm = this.#warm.get(node);
+    if (warm) {
+      this.#warm.delete(node);
+      // The common case: the command goes out in this very tick, no promise round trip first.
+      if (warm.pool === pool && !warm.conn.closed)
+        return this.#lend(node, pool, warm.conn, signal, deadline, use);
+      this.#giveBack(warm);
+    }
+    return this.#acquireOpen(pool, signal).then((conn) =>
+      this.#lend(node, pool, conn, signal, deadline, use),
+    );
+  }
+
+  /** An exclusive connection from generic-pool; one that died while idle is replaced. */
+  async #acquireOpen(pool: GenericPool<Wire>, signal: AbortSignal | undefined): Promise<Wire> {
     let conn = await this.#acquire(pool, signal);
     // Checked here rather than with generic-pool's testOnBorrow, whose promise round trips cost
-    // every blocking call some latency: a connection that died while idle is replaced.
+    // every blocking call some latency.
     while (conn.closed) {
       void pool.destroy(conn).catch(() => undefined);
       conn = await this.#acquire(pool, signal);
     }
+    return conn;
+  }
+
+  /**
+   * Runs `use` on a borrowed exclusive connection (called before the first await, so that its
+   * command is written in the caller's tick). If the signal aborts or the deadline passes, the
+   * connection is destroyed rather than reused with a command still armed. Afterwards it becomes
+   * the node's warm connection, or goes back to generic-pool.
+   */
+  async #lend<R>(
+    node: NodeState,
+    pool: GenericPool<Wire>,
+    conn: Wire,
+    signal: AbortSignal | undefined,
+    deadline: { ms: number; node: string } | undefined,
+    use: (conn: Wire) => Promise<R>,
+  ): Promise<R> {
     this.#borrowed.add(conn);
     let broken = false;
     // A lean connection enforces the deadline itself (commandTimeout on top of the server's own
@@ -904,8 +946,26 @@ export class Pool extends EventEmitter<PoolEvents> {
       this.#borrowed.delete(conn);
       // Not awaited: the caller has its reply; generic-pool hands the connection on by itself.
       if (broken || conn.closed) void pool.destroy(conn).catch(() => undefined);
+      else if (!this.#closing && !this.#warm.has(node) && this.#exclusive.get(node) === pool)
+        this.#warm.set(node, { conn, pool, usedAt: Date.now() });
       else void pool.release(conn).catch(() => undefined);
     }
+  }
+
+  /** Hands a warm connection back to generic-pool (or destroys it if it died). */
+  #giveBack(warm: Warm): void {
+    if (warm.conn.closed) void warm.pool.destroy(warm.conn).catch(() => undefined);
+    else void warm.pool.release(warm.conn).catch(() => undefined);
+  }
+
+  /** Gives back the warm connections of `node` (all nodes when undefined), or the idle ones only. */
+  #coolDown(node?: NodeState, idleFor = 0): void {
+    const now = Date.now();
+    for (const [key, warm] of this.#warm)
+      if ((node === undefined || key === node) && now - warm.usedAt >= idleFor) {
+        this.#warm.delete(key);
+        this.#giveBack(warm);
+      }
   }
 
   /** A node by id, id prefix or address. */
@@ -1161,12 +1221,14 @@ export class Pool extends EventEmitter<PoolEvents> {
   stats(): NodeStats[] {
     return this.#view.all().map((node) => {
       const pool = this.#exclusive.get(node);
+      // The warm connection is idle, although generic-pool counts it as lent.
+      const warm = this.#warm.get(node)?.pool === pool && pool ? 1 : 0;
       return {
         node: node.snapshot(),
         shared: [...(this.#shared.get(node) ?? []), ...(this.#hot.get(node) ?? [])].filter((c) => !c.closed)
           .length,
-        inUse: pool?.borrowed ?? 0,
-        idle: pool?.available ?? 0,
+        inUse: (pool?.borrowed ?? 0) - warm,
+        idle: (pool?.available ?? 0) + warm,
         pending: pool?.pending ?? 0,
       };
     });
@@ -1218,6 +1280,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.#wakeUpWaiters();
     // Lent connections are blocked in GETJOB: cut them so that drain() can finish.
     for (const conn of this.#borrowed) conn.destroy();
+    this.#coolDown();
     const pools = [...this.#exclusive.values()];
     this.#exclusive.clear();
     await Promise.all([...pools.map((pool) => pool.drain().then(() => pool.clear())), ...this.#retiring]);
@@ -1284,4 +1347,11 @@ function leastBusy<W extends Wire>(
   const conn = open();
   list.push(conn);
   return conn;
+}
+
+/** A node's warm exclusive connection (see `Pool#warm`). */
+interface Warm {
+  readonly conn: Wire;
+  readonly pool: GenericPool<Wire>;
+  readonly usedAt: number;
 }

@@ -170,7 +170,13 @@ describe('Pool - failures', () => {
   });
 
   test('a blocking call that cannot get an exclusive connection in acquireTimeoutMillis: TimeoutError', async () => {
-    const p = pool({ max: 1, acquireTimeoutMillis: 200 });
+    // One node (no discovery), so that both calls need the same node's only connection.
+    const p = pool({
+      nodes: `127.0.0.1:${cluster.proxies[0]?.port}`,
+      discover: false,
+      max: 1,
+      acquireTimeoutMillis: 200,
+    });
     await p.ready();
     const q = uniqueQueue();
     const holding = p.getJob([q], { timeout: 1500 }); // takes the only exclusive connection
