@@ -40,11 +40,15 @@ export const freshQueue = (label) => `bench-${label}-${process.pid}-${queueCount
 
 /**
  * Runs every variant of a scenario `rounds` times, interleaved (a, b, c, a, b, c…) so that a
- * slow spell of the machine hits all of them alike, and returns the median of each.
+ * slow spell of the machine hits all of them alike, and returns the median of each. A first,
+ * uncounted round warms up every variant (JIT, connections opened on first use).
  */
 export async function interleaved(rounds, variants) {
   const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-  for (let r = 0; r < rounds; r++)
-    for (const [name, run] of Object.entries(variants)) samples[name].push(await run());
+  for (let r = -1; r < rounds; r++)
+    for (const [name, run] of Object.entries(variants)) {
+      const value = await run();
+      if (r >= 0) samples[name].push(value);
+    }
   return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]));
 }

@@ -1071,7 +1071,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   ): Promise<Job<B>[]> {
     const argv = command.args(queues, options); // bad arguments fail before anything is sent
     signal?.throwIfAborted();
-    const follow = affinity?.enabled === true;
+    // Affinity and its detours are about choosing among nodes: nothing to do with one.
+    const follow = affinity?.enabled === true && this.#view.size > 1;
     // With affinity, a long wait is cut into slices: between two, the consumer may move to a node
     // holding jobs (see #rehome) rather than stay blocked on an empty one.
     const sliced = follow && !options.nohang;
@@ -1086,7 +1087,7 @@ export class Pool extends EventEmitter<PoolEvents> {
         signal,
         affinity,
       );
-      if (affinity && jobs.length > 0) {
+      if (follow && jobs.length > 0) {
         const change = affinity.record(
           jobs.map((j) => j.id),
           (prefix) => this.#view.byPrefix(prefix)?.priority ?? 1,
