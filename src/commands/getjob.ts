@@ -54,7 +54,8 @@ function args(queues: readonly (string | Buffer)[], options?: GetJobOptions): Ar
  */
 export const GETJOB = {
   name: 'GETJOB',
-  binary: true,
+  // Bodies are read as UTF-8 strings straight away (GETJOB_BUFFER keeps the bytes).
+  binary: false,
   args,
   reply(raw: RawReply): Job[] {
     return parseJobEntries(raw, bodyAsString);
@@ -72,6 +73,7 @@ export const GETJOB = {
  */
 export const GETJOB_BUFFER = {
   ...GETJOB,
+  binary: true,
   reply(raw: RawReply): Job<Buffer>[] {
     return parseJobEntries(raw, bodyAsBuffer);
   },
