@@ -269,9 +269,13 @@ async function clusterProduce(nodes, compare) {
   const jobs = connect({ nodes: nodes.join(',') });
   await jobs.pool.ready();
   const n = N / 4;
-  const run = (add) => () => {
+  // Every node is emptied after each run, so that later runs do not meet a fuller server.
+  const flushers = await Promise.all(nodes.map((node) => RawClient.connect(...parseHostPort(node))));
+  const run = (add) => async () => {
     const q = freshQueue('cl');
-    return rate(n, () => inFlight(n, 100, () => add(q)));
+    const perSecond = await rate(n, () => inFlight(n, 100, () => add(q)));
+    await Promise.all(flushers.map((f) => f.send('DEBUG', 'FLUSHALL')));
+    return perSecond;
   };
   const variants = Object.fromEntries(
     Object.entries(singles).map(([name, c]) => [`${name} (1 connection)`, run((q) => c.add(q, BODY))]),
@@ -285,7 +289,13 @@ async function clusterProduce(nodes, compare) {
     medians['raw (1 connection)'],
   );
   for (const c of Object.values(singles)) await c.close();
+  for (const f of flushers) f.close();
   await jobs.close();
+}
+
+function parseHostPort(address) {
+  const at = address.lastIndexOf(':');
+  return [address.slice(0, at), Number(address.slice(at + 1))];
 }
 
 function checkTargets() {
