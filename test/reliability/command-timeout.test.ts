@@ -68,15 +68,17 @@ test('Command timeout - a late reply is never taken for a later command', async 
   server.handle(
     afterReadyCheck((command) => {
       const message = command.argv[1] ?? 'PONG';
-      return { bytes: bulk(message), delay: message === 'first' ? 1200 : undefined };
+      return { bytes: bulk(message), delay: message === 'first' ? 2000 : undefined };
     }),
   );
   for (const options of [{ reconnect: false }, {}]) {
-    const conn = open({ commandTimeout: 200, ...options });
+    // 600 ms leave room for the reconnection and its handshake on a loaded CI machine (the
+    // timeout counts from the call), and are still far below the first reply's 2 s.
+    const conn = open({ commandTimeout: 600, ...options });
     await ready(conn);
     await expect(conn.ping('first')).rejects.toBeInstanceOf(TimeoutError);
     const second = conn.ping('second').catch((err: unknown) => err);
-    const result = await settleWithin(second, 2000);
+    const result = await settleWithin(second, 3000);
     // A new socket answers it (reconnect), or it fails as the connection is closed: never 'first'.
     expect(result).not.toBe(HUNG);
     const value = result === HUNG ? undefined : result.ok ? result.value : undefined;
