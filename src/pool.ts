@@ -285,7 +285,8 @@ function seedsFrom(nodes: PoolOptions['nodes']): NodeAddress[] {
   if (typeof nodes === 'string') return parseNodeList(nodes, 'options.nodes');
   if (!Array.isArray(nodes) || nodes.length === 0)
     throw new ArgumentError('options.nodes', 'Expected `options.nodes` to list at least one node');
-  return nodes.map((n: unknown, i) => {
+  // Array.from visits the holes of a sparse array (as undefined), which map() would skip.
+  return Array.from(nodes as readonly unknown[], (n: unknown, i) => {
     const name = `options.nodes[${i}]`;
     if (typeof n === 'string') return parseAddress(n, name);
     const { host, port } = (n ?? {}) as Partial<NodeAddress>;

@@ -35,7 +35,8 @@ export function queueName(name: string, value: unknown): string | Buffer {
 export function queueList(name: string, value: unknown): (string | Buffer)[] {
   if (!Array.isArray(value) || value.length === 0)
     return fail(name, 'a non-empty list of queue names', value);
-  return value.map((q, i) => queueName(`${name}[${i}]`, q));
+  // Array.from visits the holes of a sparse array (as undefined), which map() would skip.
+  return Array.from(value as unknown[], (q, i) => queueName(`${name}[${i}]`, q));
 }
 
 /** A job body: a string or a Buffer (empty is allowed, as in Disque). */

@@ -2,6 +2,7 @@ import * as C from '../../src/commands/index.js';
 import { ArgumentError } from '../../src/errors.js';
 import { ProtocolError, type RawReply } from '../../src/replies.js';
 import { serverHold } from '../../src/commands/hold.js';
+import { Pool } from '../../src/pool.js';
 
 const ID = 'D-dcb833cf-8YL1NT17e9+wsA/09NqxscQI-05a1';
 const ID2 = 'D-dcb833cf-AAAAAAAAAAAAAAAAAAAAAAAA-05a1';
@@ -418,5 +419,21 @@ describe('serverHold (how long the server may hold a reply, under the command ti
     expect(serverHold(C.ADDJOB.args('q', 'b', { timeout: 0 }))).toBe(Number.POSITIVE_INFINITY);
     expect(serverHold(C.QLEN.args('q'))).toBe(0);
     expect(serverHold(C.ACKJOB.args(ID, ID2))).toBe(0);
+  });
+});
+
+describe('sparse arrays', () => {
+  // Found by the soak run of the bad-input suite: map() skips holes, so a hole reached the wire.
+  test('a hole in a queue list is an ArgumentError naming it', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => C.GETJOB.args([, 'q'] as unknown as string[])).toThrow(
+      expect.objectContaining({ name: 'ArgumentError', argument: 'queues[0]' }),
+    );
+  });
+  test('a hole in a Pool node list is an ArgumentError naming it', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => new Pool({ nodes: [, '127.0.0.1:7711'] as unknown as string[] })).toThrow(
+      expect.objectContaining({ name: 'ArgumentError', argument: 'options.nodes[0]' }),
+    );
   });
 });
