@@ -18,13 +18,14 @@ import type { Redis } from 'ioredis';
  */
 export function guardReplies(redis: Redis, onUnsolicited: (reply: unknown) => void): boolean {
   const internals = redis as unknown as Partial<RedisInternals>;
-  const { resetCommandQueue, flushQueue, commandQueue } = internals;
+  const { resetCommandQueue, flushQueue, commandQueue, handleReconnection } = internals;
   // Another ioredis version may lay its internals out differently: leave it alone rather than
   // break it (test/reliability/hostile-server.test.ts would then fail on the crash it covers).
   if (
     typeof resetCommandQueue !== 'function' ||
     typeof flushQueue !== 'function' ||
-    typeof commandQueue?.shift !== 'function'
+    typeof commandQueue?.shift !== 'function' ||
+    typeof handleReconnection !== 'function'
   )
     return false;
 
@@ -50,6 +51,16 @@ export function guardReplies(redis: Redis, onUnsolicited: (reply: unknown) => vo
     resetCommandQueue.call(this);
     guard(this.commandQueue);
   };
+  // An error reply paired with a queue item that cannot take it (the bad-input soak run met one,
+  // from a sequence it could not shrink): ioredis would throw from a socket event.
+  internals.handleReconnection = function (this: RedisInternals, error: unknown, item: unknown) {
+    const command = (item as { command?: { reject?: unknown } } | undefined)?.command;
+    if (typeof command?.reject !== 'function') {
+      onUnsolicited(error);
+      return;
+    }
+    handleReconnection.call(this, error, item);
+  };
   internals.flushQueue = function (this: RedisInternals, ...args: unknown[]) {
     flushing = true;
     try {
@@ -71,4 +82,5 @@ interface RedisInternals {
   commandQueue: CommandQueue;
   resetCommandQueue(): void;
   flushQueue(...args: unknown[]): unknown;
+  handleReconnection(error: unknown, item: unknown): void;
 }
