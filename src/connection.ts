@@ -101,7 +101,14 @@ export const runPrepared = Symbol('runPrepared');
  */
 export const DEFAULT_PORT = 7711;
 
-/** The default {@link ConnectionOptions.commandTimeout}, in ms. */
+/**
+ * The default {@link ConnectionOptions.commandTimeout}, in ms.
+ *
+ * @example
+ * ```ts
+ * const patient = new Connection({ commandTimeout: 3 * DEFAULT_COMMAND_TIMEOUT });
+ * ```
+ */
 export const DEFAULT_COMMAND_TIMEOUT = 10_000;
 
 /** The longest delay a Node.js timer takes (about 24.8 days); beyond it, no deadline is set. @internal */
