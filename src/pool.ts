@@ -39,7 +39,7 @@ import { abortable } from './abortable.js';
  * const pool = new Pool({
  *   nodes: 'disque-1:7711,disque-2:7711',
  *   password: process.env.DISQUE_PASSWORD,
- *   sharedConnections: 8, // producers with replicated ADDJOBs
+ *   sharedConnections: 8, // many callers in flight on each node
  *   max: 64, // blocking consumers per node
  * });
  * ```
@@ -74,8 +74,9 @@ export interface PoolOptions {
    */
   refreshInterval?: Milliseconds | undefined;
   /**
-   * Shared (multiplexed) connections per node for short commands. On a cluster a synchronously
-   * replicated ADDJOB holds its connection until the replicas confirm, so producers need several.
+   * Shared (multiplexed) connections per node for short commands; another one opens only when the
+   * least busy has 32 commands in flight. (Synchronously replicated ADDJOBs on a cluster, which
+   * hold their connection until the replicas confirm, use replication lanes of their own.)
    * @defaultValue 4
    */
   sharedConnections?: number | undefined;
@@ -895,8 +896,9 @@ export class Pool extends EventEmitter<PoolEvents> {
   /**
    * Whether the command keeps its connection busy until other nodes answer: Disque blocks the
    * client of a synchronously replicated ADDJOB until the replicas confirm, and commands
-   * pipelined behind it wait. Such ADDJOBs take an exclusive connection each, so that a producer
-   * with many adds in flight has them replicated in parallel rather than one after another.
+   * pipelined behind it wait. Such ADDJOBs go over replication lanes (see #lane), or with
+   * `fastPath: false` an exclusive connection each, so that a producer with many adds in flight
+   * has them replicated in parallel rather than one after another.
    */
   #holdsConnection(command: Command<never, unknown>, args: readonly unknown[]): boolean {
     if (command !== (C.ADDJOB as Command<never, unknown>) || this.#view.size < 2) return false;
