@@ -13,6 +13,7 @@ import {
 } from './errors.js';
 import { ProtocolError, type RawReply } from './replies.js';
 import { ErrorReply, RespReader } from './resp-reader.js';
+import { WriteBatch } from './write-batch.js';
 
 /** @internal */
 export interface LeanConnectionOptions {
@@ -63,8 +64,7 @@ export class LeanConnection {
   #head = 0;
   /** Index of the first pending command not yet written. */
   #unsent = 0;
-  #out = '';
-  #outChunks: (string | Buffer)[] = [];
+  readonly #out = new WriteBatch();
   #scheduled = false;
   #timer: NodeJS.Timeout | undefined;
   readonly #reader: RespReader;
@@ -125,12 +125,12 @@ export class LeanConnection {
         const text = String(arg);
         out += `$${text.length}\r\n${text}\r\n`;
       } else {
-        this.#outChunks.push(this.#out + out + `$${arg.length}\r\n`, arg);
-        this.#out = '';
+        this.#out.append(`${out}$${arg.length}\r\n`);
+        this.#out.append(arg);
         out = '\r\n';
       }
     }
-    this.#out += out;
+    this.#out.append(out);
   }
 
   #schedule(): void {
@@ -151,16 +151,7 @@ export class LeanConnection {
       if (deadline) p.deadline = deadline + p.hold;
     }
     this.#unsent = this.#pending.length;
-    if (this.#outChunks.length === 0) {
-      if (this.#out) socket.write(this.#out);
-    } else {
-      socket.cork();
-      for (const chunk of this.#outChunks) socket.write(chunk);
-      if (this.#out) socket.write(this.#out);
-      socket.uncork();
-      this.#outChunks = [];
-    }
-    this.#out = '';
+    this.#out.writeTo(socket);
     if (deadline) this.#watch();
   };
 
@@ -221,9 +212,7 @@ export class LeanConnection {
       deadline: Infinity,
     };
     this.#pending.splice(this.#head, 0, auth);
-    const encoded = `*2\r\n$4\r\nAUTH\r\n$${Buffer.byteLength(password)}\r\n${password}\r\n`;
-    if (this.#outChunks.length > 0) this.#outChunks.unshift(encoded);
-    else this.#out = encoded + this.#out;
+    this.#out.prepend(`*2\r\n$4\r\nAUTH\r\n$${Buffer.byteLength(password)}\r\n${password}\r\n`);
   }
 
   #settle(reply: RawReply | ErrorReply): void {

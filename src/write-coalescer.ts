@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Redis } from 'ioredis';
+import { WriteBatch } from './write-batch.js';
 
 /**
  * Gathers the commands one connection writes in a tick and hands them to the socket as one write.
@@ -15,8 +16,7 @@ import type { Redis } from 'ioredis';
 export class WriteCoalescer {
   readonly isPipeline = true as const;
   readonly destination: { redis: Redis };
-  #chunks: (string | Buffer)[] = [];
-  #text = '';
+  readonly #batch = new WriteBatch();
   /** The socket the pending bytes belong to: after a reconnection they are stale and dropped. */
   #socket: Socket | undefined;
   #scheduled = false;
@@ -28,12 +28,7 @@ export class WriteCoalescer {
   /** Called by ioredis with one command's bytes. */
   write(data: string | Buffer): boolean {
     this.#socket ??= this.destination.redis.stream as Socket;
-    if (typeof data === 'string') this.#text += data;
-    else {
-      if (this.#text) this.#chunks.push(this.#text);
-      this.#text = '';
-      this.#chunks.push(data);
-    }
+    this.#batch.append(data);
     if (!this.#scheduled) {
       this.#scheduled = true;
       process.nextTick(this.#flush);
@@ -43,21 +38,10 @@ export class WriteCoalescer {
 
   readonly #flush = (): void => {
     const socket = this.#socket;
-    const text = this.#text;
-    const chunks = this.#chunks;
     this.#scheduled = false;
     this.#socket = undefined;
-    this.#text = '';
-    if (chunks.length > 0) this.#chunks = [];
     // ioredis already moved these commands to its resend queue if the socket was replaced.
-    if (!socket || socket !== this.destination.redis.stream || !socket.writable) return;
-    if (chunks.length === 0) {
-      socket.write(text);
-      return;
-    }
-    socket.cork();
-    for (const chunk of chunks) socket.write(chunk);
-    if (text) socket.write(text);
-    socket.uncork();
+    if (!socket || socket !== this.destination.redis.stream || !socket.writable) this.#batch.clear();
+    else this.#batch.writeTo(socket);
   };
 }

@@ -1,0 +1,49 @@
+import type { Socket } from 'node:net';
+
+/**
+ * The bytes of the commands issued in one tick, waiting for one socket write: strings are joined
+ * into one, a Buffer (a binary job body) ends the string run and is kept as it is. Shared by
+ * {@link WriteCoalescer} (ioredis connections) and {@link LeanConnection}.
+ * @internal
+ */
+export class WriteBatch {
+  #text = '';
+  #chunks: (string | Buffer)[] = [];
+
+  /** Adds bytes after those already gathered. */
+  append(data: string | Buffer): void {
+    if (typeof data === 'string') this.#text += data;
+    else {
+      if (this.#text) this.#chunks.push(this.#text);
+      this.#text = '';
+      this.#chunks.push(data);
+    }
+  }
+
+  /** Adds bytes before those already gathered (AUTH, which must go out first). */
+  prepend(text: string): void {
+    if (this.#chunks.length > 0) this.#chunks.unshift(text);
+    else this.#text = text + this.#text;
+  }
+
+  /** Writes what is gathered, as one write or several under one cork, and empties the batch. */
+  writeTo(socket: Socket): void {
+    const text = this.#text;
+    const chunks = this.#chunks;
+    this.clear();
+    if (chunks.length === 0) {
+      if (text) socket.write(text);
+      return;
+    }
+    socket.cork();
+    for (const chunk of chunks) socket.write(chunk);
+    if (text) socket.write(text);
+    socket.uncork();
+  }
+
+  /** Forgets what is gathered. */
+  clear(): void {
+    this.#text = '';
+    if (this.#chunks.length > 0) this.#chunks = [];
+  }
+}
