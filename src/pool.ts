@@ -704,19 +704,13 @@ export class Pool extends EventEmitter<PoolEvents> {
    * other connections may be dying unnoticed), closing the oldest beyond the limit.
    */
   #sharedConnection(node: NodeState, fresh = false): Connection {
-    let list = this.#shared.get(node);
-    if (!list) this.#shared.set(node, (list = []));
-    for (let i = list.length - 1; i >= 0; i--) if (list[i]?.closed) list.splice(i, 1);
-    if (!fresh) {
-      let best: Connection | undefined;
-      for (const conn of list) if (!best || conn.inFlight < best.inFlight) best = conn;
-      if (best && (best.inFlight === 0 || list.length >= this.#options.sharedConnections)) return best;
-    }
-    const conn = new Connection(this.#connectionOptions(node, true));
-    if (fresh) {
-      list.unshift(conn);
-      if (list.length > this.#options.sharedConnections) void list.pop()?.close();
-    } else list.push(conn);
+    const open = (): Connection => new Connection(this.#connectionOptions(node, true));
+    const most = this.#options.sharedConnections;
+    if (!fresh) return leastBusy(this.#shared, node, most, 1, open);
+    const list = openConnections(this.#shared, node);
+    const conn = open();
+    list.unshift(conn);
+    if (list.length > most) void list.pop()?.close();
     return conn;
   }
 
@@ -785,17 +779,18 @@ export class Pool extends EventEmitter<PoolEvents> {
     return pool;
   }
 
+  /** The node for the next attempt, at once; undefined when every node is marked down. */
+  #chooseNow(avoid: ReadonlySet<NodeState>): NodeState | undefined {
+    return this.#view.best(avoid) ?? this.#view.best();
+  }
+
   /**
-   * The node for the next attempt. When every node is marked down, waits for one to come back
-   * (see #nodeUp): a node that dropped one connection answers its probe within milliseconds.
+   * The node for the next attempt when #chooseNow found none: waits for one to come back
+   * (see #nodeUp), as a node that dropped one connection answers its probe within milliseconds.
    */
-  async #choose(call: CallState): Promise<NodeState> {
-    const { avoid } = call;
-    let node = this.#view.best(avoid) ?? this.#view.best();
-    if (!node) {
-      await this.#nodeUp(call);
-      node = this.#view.best(avoid) ?? this.#view.best();
-    }
+  async #chooseLater(call: CallState): Promise<NodeState> {
+    await this.#nodeUp(call);
+    const node = this.#chooseNow(call.avoid);
     if (!node) throw new NoNodeAvailableError('No Disque node is reachable');
     return node;
   }
@@ -809,21 +804,12 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (!this.#started) await this.ready();
     signal?.throwIfAborted();
     const call: CallState = { avoid: new Set(), signal, waitUntil: undefined };
-    // A call that already waited its fill for a node is not retried any more.
-    const retryable = (error: unknown): boolean =>
-      !this.#closing &&
-      mayRetry(policy, error) &&
-      !(
-        error instanceof NoNodeAvailableError &&
-        call.waitUntil !== undefined &&
-        Date.now() >= call.waitUntil
-      );
     // The first attempt runs directly: p-retry's bookkeeping is for the rare failure, not for
     // every command on the hot path.
     try {
       return await attempt(call);
     } catch (error) {
-      if (policy === 'never' || !retryable(error)) throw error;
+      if (policy === 'never' || !this.#retryable(policy, call, error)) throw error;
     }
     const o = this.#options;
     return pRetry(() => attempt(call), {
@@ -834,8 +820,17 @@ export class Pool extends EventEmitter<PoolEvents> {
       randomize: true,
       unref: true,
       ...(signal ? { signal } : {}),
-      shouldRetry: ({ error }) => retryable(error),
+      shouldRetry: ({ error }) => this.#retryable(policy, call, error),
     });
+  }
+
+  /** Whether a failed attempt may be retried; a call that already waited its fill for a node may not. */
+  #retryable(policy: RetryPolicy, call: CallState, error: unknown): boolean {
+    return (
+      !this.#closing &&
+      mayRetry(policy, error) &&
+      !(error instanceof NoNodeAvailableError && call.waitUntil !== undefined && Date.now() >= call.waitUntil)
+    );
   }
 
   /**
@@ -873,7 +868,7 @@ export class Pool extends EventEmitter<PoolEvents> {
         ? (pinned as NodeState)
         : pinned?.usable && !avoid.has(pinned)
           ? pinned
-          : await this.#choose(call);
+          : (this.#chooseNow(avoid) ?? (await this.#chooseLater(call)));
       try {
         if (this.#holdsConnection(command, args))
           return await (this.#options.fastPath
@@ -1151,7 +1146,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       const node =
         preferred?.usable && !avoid.has(preferred)
           ? preferred
-          : (this.#view.best(avoid) ?? (await this.#choose(call)));
+          : (this.#chooseNow(avoid) ?? (await this.#chooseLater(call)));
       const deadline =
         options.nohang || !options.timeout
           ? undefined
@@ -1371,9 +1366,7 @@ function leastBusy<W extends Wire>(
   spreadAt: number,
   open: () => W,
 ): W {
-  let list = map.get(node);
-  if (!list) map.set(node, (list = []));
-  for (let i = list.length - 1; i >= 0; i--) if (list[i]?.closed) list.splice(i, 1);
+  const list = openConnections(map, node);
   let best: W | undefined;
   for (const conn of list) if (!best || conn.inFlight < best.inFlight) best = conn;
   if (best && (best.inFlight < spreadAt || list.length >= most)) return best;
@@ -1387,4 +1380,12 @@ interface Warm {
   readonly conn: Wire;
   readonly pool: GenericPool<Wire>;
   readonly usedAt: number;
+}
+
+/** The list of `node`'s connections in `map` (created when missing), closed ones removed. */
+function openConnections<W extends Wire>(map: Map<NodeState, W[]>, node: NodeState): W[] {
+  let list = map.get(node);
+  if (!list) map.set(node, (list = []));
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]?.closed) list.splice(i, 1);
+  return list;
 }
