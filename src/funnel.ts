@@ -604,11 +604,8 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
   }
 
   #next(): Promise<JobHandle<T> | undefined> {
-    const job = this.#buffer.shift();
-    if (job) {
-      this.#wakeFetcher();
-      return Promise.resolve(job);
-    }
+    const job = this.#take();
+    if (job) return Promise.resolve(job);
     if (this.#closed) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.#waiters.push(resolve);
