@@ -47,13 +47,17 @@ export class JobHandle<T> implements FunnelJob<T> {
   readonly nacks?: number;
   readonly additionalDeliveries?: number;
   readonly attempts: number;
+  /** When the funnel received it (ms since the epoch). @internal */
+  readonly receivedAt: number;
   #settled: Promise<void> | undefined;
 
   constructor(
     job: Job<T>,
     private readonly settler: Settler<T>,
     extraAttempts = 0,
+    receivedAt = Date.now(),
   ) {
+    this.receivedAt = receivedAt;
     this.id = job.id;
     this.queue = job.queue;
     this.body = job.body;

@@ -9,6 +9,7 @@ import { addJobOptions, validateConfig, type JobsConfig } from './options.js';
 import { TimeoutError } from './errors.js';
 import { jobIdNodePrefix } from './job-id.js';
 import { Funnel, type FunnelOptions } from './funnel.js';
+import type { JobSource } from './funnel/job-source.js';
 import {
   listJobs,
   status,
@@ -119,7 +120,7 @@ export function connect<T>(options: ConnectOptions<T> = {}): Jobs<T> {
  * await jobs.close();
  * ```
  */
-export class Jobs<T = string> {
+export class Jobs<T = string> implements JobSource<T> {
   readonly #core: Core<T>;
   #config: Readonly<JobsConfig>;
 
@@ -156,6 +157,19 @@ export class Jobs<T = string> {
    */
   get pool(): Pool {
     return this.#core.pool;
+  }
+
+  /**
+   * Whether the pool under this handle has been closed (by `close()` on this handle or one
+   * derived from the same {@link connect}).
+   *
+   * @example
+   * ```ts
+   * if (!jobs.closed) await jobs.close();
+   * ```
+   */
+  get closed(): boolean {
+    return this.#core.pool.closed;
   }
 
   /**
