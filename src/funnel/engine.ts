@@ -267,7 +267,7 @@ export class FunnelEngine<T> implements FetchHost<Job<T>>, SettleHost<T> {
       this.#leases?.hold(handle.id, now, firstLease);
       this.#buffer.deliver(handle);
     }
-    this.#prefetch.fetched(asked, jobs.length, starved);
+    this.#prefetch.fetched(asked, jobs.length, starved, now);
   }
 
   failed(error: unknown): boolean {

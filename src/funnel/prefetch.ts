@@ -4,8 +4,9 @@ import type { Milliseconds } from '../commands/types.js';
  * How many jobs a funnel fetches ahead: a window that adapts to its handlers.
  *
  * - It **grows** (doubles, up to `cap`) when the loops ran dry: a fetch came back full (the
- *   queue had more) while loops were already waiting for a job. Fast handlers so reach the
- *   large GETJOB COUNTs that make a consumer fast, within a few fetches.
+ *   queue had more) while loops were already waiting for a job, and it did not shrink within
+ *   the last `horizon`. Fast handlers so reach the large GETJOB COUNTs that make a consumer
+ *   fast, within a few fetches.
  * - It **shrinks** (halves, down to 1, at most once per `horizon`) when a job waited in the
  *   buffer longer than `horizon` before a loop took it: the handlers are slower than the
  *   window assumes, and buffered jobs would only cost WORKINGs and delay other consumers.
@@ -51,9 +52,14 @@ export class AdaptivePrefetch {
     return room;
   }
 
-  /** A fetch answered: `starved` when loops were waiting for its jobs. */
-  fetched(asked: number, got: number, starved: boolean): void {
-    if (starved && got >= asked && asked >= this.#window) this.#window = Math.min(this.cap, this.#window * 2);
+  /**
+   * A fetch answered: `starved` when loops were waiting for its jobs. It grows the window
+   * unless the queue ran short (fewer jobs than asked) or the window shrank within the horizon
+   * (the handlers are not keeping up, whatever one empty moment says).
+   */
+  fetched(asked: number, got: number, starved: boolean, now: number): void {
+    if (!starved || got < asked || now - this.#lastShrink < this.horizon) return;
+    this.#window = Math.min(this.cap, this.#window * 2);
   }
 
   /** A loop took a job that had waited `waited` ms in the buffer. */

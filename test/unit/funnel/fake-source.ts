@@ -24,6 +24,8 @@ export class FakeSource implements JobSource<string> {
   retry = 2000;
   workingReply: ((id: string) => Promise<number>) | undefined;
   closed = false;
+  /** How long a GETJOB that finds jobs takes to answer, ms (0: at once). */
+  latency = 0;
   #blocked: { count: number; resolve: (jobs: Job<string>[]) => void } | undefined;
   #nextId = 0;
 
@@ -47,7 +49,11 @@ export class FakeSource implements JobSource<string> {
   receive(_queues: readonly string[], options: GetJobOptions): Promise<Job<string>[]> {
     const count = options.count ?? 1;
     this.receives.push({ at: Date.now(), count });
-    if (this.ready.length > 0) return Promise.resolve(this.ready.splice(0, count));
+    if (this.ready.length > 0) {
+      const jobs = this.ready.splice(0, count);
+      if (this.latency === 0) return Promise.resolve(jobs);
+      return new Promise((resolve) => setTimeout(() => resolve(jobs), this.latency));
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#blocked = undefined;
@@ -107,6 +113,7 @@ export async function tick(ms = 0): Promise<void> {
 export async function until<T>(promise: Promise<T>): Promise<T> {
   let done = false;
   const settled = promise.finally(() => (done = true));
+  settled.catch(() => undefined); // the caller sees the rejection through the returned promise
   for (let i = 0; i < 600 && !done; i++) await jest.advanceTimersByTimeAsync(100);
   return settled;
 }
