@@ -185,6 +185,11 @@ export class Jobs<T = string> {
     return new Jobs(this.#core, { ...this.#config, ...validateConfig(config) });
   }
 
+  /** A fluent option: a bad value is named as the user wrote it (`retry`, not `config.retry`). */
+  #fluent(config: JobsConfig): Jobs<T> {
+    return new Jobs(this.#core, { ...this.#config, ...validateConfig(config, '') });
+  }
+
   /**
    * Sets defaults on this handle (handles already derived from it keep theirs). Returns this.
    *
@@ -207,7 +212,7 @@ export class Jobs<T = string> {
    * ```
    */
   timeout(ms: Milliseconds): Jobs<T> {
-    return this.with({ timeout: ms });
+    return this.#fluent({ timeout: ms });
   }
   /**
    * A handle adding jobs with `n` copies.
@@ -218,7 +223,7 @@ export class Jobs<T = string> {
    * ```
    */
   replicate(n: number): Jobs<T> {
-    return this.with({ replicate: n });
+    return this.#fluent({ replicate: n });
   }
   /**
    * A handle adding jobs queued only after `ms` (whole seconds).
@@ -229,7 +234,7 @@ export class Jobs<T = string> {
    * ```
    */
   delay(ms: Milliseconds): Jobs<T> {
-    return this.with({ delay: ms });
+    return this.#fluent({ delay: ms });
   }
   /**
    * A handle adding jobs delivered again if not acked `ms` after queueing; 0 = at-most-once.
@@ -241,7 +246,7 @@ export class Jobs<T = string> {
    * ```
    */
   retry(ms: Milliseconds): Jobs<T> {
-    return this.with({ retry: ms });
+    return this.#fluent({ retry: ms });
   }
   /**
    * A handle adding jobs that live at most `ms` (whole seconds).
@@ -252,7 +257,7 @@ export class Jobs<T = string> {
    * ```
    */
   ttl(ms: Milliseconds): Jobs<T> {
-    return this.with({ ttl: ms });
+    return this.#fluent({ ttl: ms });
   }
   /**
    * A handle refusing to add to a queue already holding `n` jobs.
@@ -263,7 +268,7 @@ export class Jobs<T = string> {
    * ```
    */
   maxLen(n: number): Jobs<T> {
-    return this.with({ maxLen: n });
+    return this.#fluent({ maxLen: n });
   }
   /**
    * A handle adding jobs asynchronously (reply before replication).
@@ -274,7 +279,7 @@ export class Jobs<T = string> {
    * ```
    */
   async(enabled = true): Jobs<T> {
-    return this.with({ async: enabled });
+    return this.#fluent({ async: enabled });
   }
   /**
    * A handle whose `getMany` takes up to `n` jobs by default.
@@ -285,7 +290,7 @@ export class Jobs<T = string> {
    * ```
    */
   count(n: number): Jobs<T> {
-    return this.with({ count: n });
+    return this.#fluent({ count: n });
   }
   /**
    * A handle whose waiting calls stop when `signal` aborts.
@@ -298,7 +303,7 @@ export class Jobs<T = string> {
    * ```
    */
   signal(signal: AbortSignal): Jobs<T> {
-    return this.with({ signal });
+    return this.#fluent({ signal });
   }
 
   // ---- producing ------------------------------------------------------------------------
