@@ -184,7 +184,6 @@ export class Connection {
     return this.#wire.send(name, argv, binary, rawServerHold(argv));
   }
 
-
   /**
    * Adds a job. Resolves to its id once it is replicated as asked (or at once with `async`).
    * @param queue - the queue name
@@ -635,7 +634,6 @@ export class Connection {
   }
 
   // ---- life cycle -------------------------------------------------------------------------
-
 
   // ---- life cycle -------------------------------------------------------------------------
 

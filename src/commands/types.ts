@@ -62,7 +62,10 @@ export interface Command<A extends readonly unknown[], R> {
  * serverHold(QLEN, ['q']); // 0
  * ```
  */
-export function serverHold<A extends readonly unknown[]>(command: Command<A, unknown>, args: A): Milliseconds {
+export function serverHold<A extends readonly unknown[]>(
+  command: Command<A, unknown>,
+  args: A,
+): Milliseconds {
   return command.hold ? command.hold(...args) : 0;
 }
 

@@ -88,8 +88,7 @@ export class LeanWire implements Wire {
   }
 
   send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply> {
-    if (this.#closed)
-      return Promise.reject(connectionError(this.address, this.#closed, { command: name }));
+    if (this.#closed) return Promise.reject(connectionError(this.address, this.#closed, { command: name }));
     return new Promise<RawReply>((resolve, reject) => {
       this.#pending.push({ name, binary, resolve, reject, sent: false, hold, deadline: Infinity });
       this.#encode(argv);

@@ -53,7 +53,11 @@ export function replyLimit(commandTimeout: number, hold: number): number {
 export function connectionError(
   address: string,
   reason: unknown,
-  { command, sent = false, cause = reason }: { command?: string | undefined; sent?: boolean; cause?: unknown } = {},
+  {
+    command,
+    sent = false,
+    cause = reason,
+  }: { command?: string | undefined; sent?: boolean; cause?: unknown } = {},
 ): ConnectionError {
   const why = reason instanceof Error ? reason.message : String(reason);
   return new ConnectionError(`${command ?? 'Connection'} failed on ${address}: ${why}`, {
