@@ -32,10 +32,8 @@ export const DEFAULT_COMMAND_TIMEOUT = 10_000;
 /** The longest delay a Node.js timer takes (about 24.8 days); beyond it, no deadline is set. @internal */
 export const MAX_TIMER = 2 ** 31 - 1;
 
-/** `host:port`, with an IPv6 host in brackets. @internal */
-export function formatAddress(host: string, port: number): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
+/** `host:port`, with an IPv6 host in brackets (the one spelling, from nodes.ts). @internal */
+export { formatAddress } from '../nodes.js';
 
 /**
  * How long a command may wait for its reply: the command timeout on top of what the server may
