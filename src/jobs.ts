@@ -199,6 +199,11 @@ export class Jobs<T = string> implements JobSource<T> {
     return new Jobs(this.#core, { ...this.#config, ...validateConfig(config) });
   }
 
+  /** A fluent option: a bad value is named as the user wrote it (`retry`, not `config.retry`). */
+  #fluent(config: JobsConfig): Jobs<T> {
+    return new Jobs(this.#core, { ...this.#config, ...validateConfig(config, '') });
+  }
+
   /**
    * Sets defaults on this handle (handles already derived from it keep theirs). Returns this.
    *
@@ -221,7 +226,7 @@ export class Jobs<T = string> implements JobSource<T> {
    * ```
    */
   timeout(ms: Milliseconds): Jobs<T> {
-    return this.with({ timeout: ms });
+    return this.#fluent({ timeout: ms });
   }
   /**
    * A handle adding jobs with `n` copies.
@@ -232,7 +237,7 @@ export class Jobs<T = string> implements JobSource<T> {
    * ```
    */
   replicate(n: number): Jobs<T> {
-    return this.with({ replicate: n });
+    return this.#fluent({ replicate: n });
   }
   /**
    * A handle adding jobs queued only after `ms` (whole seconds).
@@ -243,7 +248,7 @@ export class Jobs<T = string> implements JobSource<T> {
    * ```
    */
   delay(ms: Milliseconds): Jobs<T> {
-    return this.with({ delay: ms });
+    return this.#fluent({ delay: ms });
   }
   /**
    * A handle adding jobs delivered again if not acked `ms` after queueing; 0 = at-most-once.
@@ -255,7 +260,7 @@ export class Jobs<T = string> implements JobSource<T> {
    * ```
    */
   retry(ms: Milliseconds): Jobs<T> {
-    return this.with({ retry: ms });
+    return this.#fluent({ retry: ms });
   }
   /**
    * A handle adding jobs that live at most `ms` (whole seconds).
@@ -266,7 +271,7 @@ export class Jobs<T = string> implements JobSource<T> {
    * ```
    */
   ttl(ms: Milliseconds): Jobs<T> {
-    return this.with({ ttl: ms });
+    return this.#fluent({ ttl: ms });
   }
   /**
    * A handle refusing to add to a queue already holding `n` jobs.
@@ -277,7 +282,7 @@ export class Jobs<T = string> implements JobSource<T> {
    * ```
    */
   maxLen(n: number): Jobs<T> {
-    return this.with({ maxLen: n });
+    return this.#fluent({ maxLen: n });
   }
   /**
    * A handle adding jobs asynchronously (reply before replication).
@@ -288,7 +293,7 @@ export class Jobs<T = string> implements JobSource<T> {
    * ```
    */
   async(enabled = true): Jobs<T> {
-    return this.with({ async: enabled });
+    return this.#fluent({ async: enabled });
   }
   /**
    * A handle whose `getMany` takes up to `n` jobs by default.
@@ -299,7 +304,7 @@ export class Jobs<T = string> implements JobSource<T> {
    * ```
    */
   count(n: number): Jobs<T> {
-    return this.with({ count: n });
+    return this.#fluent({ count: n });
   }
   /**
    * A handle whose waiting calls stop when `signal` aborts.
@@ -312,7 +317,7 @@ export class Jobs<T = string> implements JobSource<T> {
    * ```
    */
   signal(signal: AbortSignal): Jobs<T> {
-    return this.with({ signal });
+    return this.#fluent({ signal });
   }
 
   // ---- producing ------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 import type { Milliseconds } from './commands/types.js';
 import type { AddJobOptions } from './commands/addjob.js';
-import { ArgumentError } from './errors.js';
 import * as v from './commands/validate.js';
 
 /**
@@ -54,35 +53,35 @@ const KEYS: readonly (keyof JobsConfig)[] = [
   'signal',
 ];
 
-/** A duration Disque keeps in whole seconds: refuse one that would silently round. */
+/**
+ * A duration Disque keeps in whole seconds: the rule of `commands/validate.ts` ({@link v.seconds}),
+ * refusing a value it would round, so that a handle's options are what the server applies.
+ */
 function wholeSeconds(name: string, value: unknown, min: number): number {
-  const ms = v.millis(name, value, min);
-  if (ms % 1000 !== 0)
-    throw new ArgumentError(
-      name,
-      `Expected \`${name}\` to be whole seconds in ms (Disque keeps it in seconds): ${ms} ms would become ${Math.ceil(ms / 1000)} s`,
-    );
-  return ms;
+  v.seconds(name, value, { min, exact: true });
+  return value as number;
 }
 
 /**
- * Validates a partial config, naming the bad option (`config.retry`). Returns a copy without
- * undefined values.
+ * Validates a partial config, naming the bad option as the caller wrote it: `config.retry` for
+ * `jobs.with({ retry })`, `retry` for the fluent `jobs.retry(ms)` (`name` `''`). Returns a copy
+ * without undefined values.
  * @internal
  */
 export function validateConfig(config: unknown, name = 'config'): JobsConfig {
-  const c = v.options<JobsConfig>(name, config, KEYS);
+  const c = v.options<JobsConfig>(name || 'config', config, KEYS);
   const out: JobsConfig = {};
-  if (c.timeout !== undefined) out.timeout = v.millis(`${name}.timeout`, c.timeout);
-  if (c.replicate !== undefined) out.replicate = v.integer(`${name}.replicate`, c.replicate, 1, 65535);
-  if (c.delay !== undefined) out.delay = wholeSeconds(`${name}.delay`, c.delay, 0);
-  if (c.retry !== undefined) out.retry = wholeSeconds(`${name}.retry`, c.retry, 0);
-  if (c.ttl !== undefined) out.ttl = wholeSeconds(`${name}.ttl`, c.ttl, 1000);
-  if (c.maxLen !== undefined) out.maxLen = v.integer(`${name}.maxLen`, c.maxLen, 1);
-  if (c.async !== undefined) out.async = v.flag(`${name}.async`, c.async);
-  if (c.count !== undefined) out.count = v.integer(`${name}.count`, c.count, 1);
+  const at = (key: keyof JobsConfig): string => (name ? `${name}.${key}` : key);
+  if (c.timeout !== undefined) out.timeout = v.millis(at('timeout'), c.timeout);
+  if (c.replicate !== undefined) out.replicate = v.integer(at('replicate'), c.replicate, 1, 65535);
+  if (c.delay !== undefined) out.delay = wholeSeconds(at('delay'), c.delay, 0);
+  if (c.retry !== undefined) out.retry = wholeSeconds(at('retry'), c.retry, 0);
+  if (c.ttl !== undefined) out.ttl = wholeSeconds(at('ttl'), c.ttl, 1000);
+  if (c.maxLen !== undefined) out.maxLen = v.integer(at('maxLen'), c.maxLen, 1);
+  if (c.async !== undefined) out.async = v.flag(at('async'), c.async);
+  if (c.count !== undefined) out.count = v.integer(at('count'), c.count, 1);
   if (c.signal !== undefined) {
-    if (!(c.signal instanceof AbortSignal)) v.fail(`${name}.signal`, 'an AbortSignal', c.signal);
+    if (!(c.signal instanceof AbortSignal)) v.fail(at('signal'), 'an AbortSignal', c.signal);
     out.signal = c.signal;
   }
   return out;

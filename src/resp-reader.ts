@@ -12,7 +12,7 @@ const INCOMPLETE: unique symbol = Symbol('incomplete');
 const CR = 13;
 
 /**
- * An incremental RESP2 reader for {@link LeanConnection}: replies come out whole, in order, as
+ * An incremental RESP2 reader for {@link LeanWire} (transport/lean.ts): replies come out whole, in order, as
  * `RawReply` values: integers as numbers (as decimal strings beyond 15 digits), bulk strings as
  * strings, or as Buffers when the command asked for bytes.
  *

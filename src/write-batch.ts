@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 /**
  * The bytes of the commands issued in one tick, waiting for one socket write: strings are joined
  * into one, a Buffer (a binary job body) ends the string run and is kept as it is. Shared by
- * {@link WriteCoalescer} (ioredis connections) and {@link LeanConnection}.
+ * {@link WriteCoalescer} (ioredis connections) and {@link LeanWire} (transport/lean.ts).
  * @internal
  */
 export class WriteBatch {

@@ -59,9 +59,9 @@ export function addJobOptionArgs(o: AddJobOptions, name = 'options'): Arg[] {
   if (o.replicate !== undefined) out.push('REPLICATE', v.integer(`${name}.replicate`, o.replicate, 1, 65535));
   let delay: number | undefined;
   let ttl: number | undefined;
-  if (o.delay !== undefined) out.push('DELAY', (delay = v.toSeconds(v.millis(`${name}.delay`, o.delay))));
-  if (o.retry !== undefined) out.push('RETRY', v.toSeconds(v.millis(`${name}.retry`, o.retry)));
-  if (o.ttl !== undefined) out.push('TTL', (ttl = v.toSeconds(v.millis(`${name}.ttl`, o.ttl, 1))));
+  if (o.delay !== undefined) out.push('DELAY', (delay = v.seconds(`${name}.delay`, o.delay)));
+  if (o.retry !== undefined) out.push('RETRY', v.seconds(`${name}.retry`, o.retry));
+  if (o.ttl !== undefined) out.push('TTL', (ttl = v.seconds(`${name}.ttl`, o.ttl, { min: 1 })));
   if (o.maxLen !== undefined) out.push('MAXLEN', v.integer(`${name}.maxLen`, o.maxLen, 1));
   if (o.async !== undefined && v.flag(`${name}.async`, o.async)) out.push('ASYNC');
   // Disque refuses this too, but only after a round trip and with a less precise message.
@@ -91,5 +91,15 @@ export const ADDJOB = {
   },
   reply(raw: RawReply): string {
     return asString(raw);
+  },
+  hot: true,
+  /** Its replication timeout: `0` waits until replicated. */
+  hold(_queue: string | Buffer, _body: string | Buffer, options?: AddJobOptions): Milliseconds {
+    const timeout = options?.timeout ?? DEFAULT_ADDJOB_TIMEOUT;
+    return timeout === 0 ? Number.POSITIVE_INFINITY : timeout;
+  },
+  /** Synchronous replication to other nodes (replicate > 1, or the server's default of up to 3). */
+  holdsConnection(_queue: string | Buffer, _body: string | Buffer, options?: AddJobOptions): boolean {
+    return !options?.async && (options?.replicate === undefined || options.replicate > 1);
   },
 } as const satisfies Command<[string | Buffer, string | Buffer, AddJobOptions?], string>;

@@ -29,6 +29,12 @@ export interface GetJobOptions {
 
 const KNOWN = ['nohang', 'timeout', 'count', 'withCounters'] as const;
 
+/** How long the server may block a GETJOB: its TIMEOUT; without one (or `0`) until a job comes; NOHANG never. */
+function getJobHold(_queues: readonly (string | Buffer)[], options?: GetJobOptions): Milliseconds {
+  if (options?.nohang) return 0;
+  return options?.timeout ? options.timeout : Number.POSITIVE_INFINITY;
+}
+
 function args(queues: readonly (string | Buffer)[], options?: GetJobOptions): Arg[] {
   const o = v.options<GetJobOptions>('options', options, KNOWN);
   const out: Arg[] = ['GETJOB'];
@@ -60,6 +66,8 @@ export const GETJOB = {
   reply(raw: RawReply): Job[] {
     return parseJobEntries(raw, bodyAsString);
   },
+  hot: true,
+  hold: getJobHold,
 } as const satisfies Command<[readonly (string | Buffer)[], GetJobOptions?], Job[]>;
 
 /**

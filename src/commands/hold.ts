@@ -6,13 +6,16 @@ function millis(arg: Arg | undefined): number | undefined {
 }
 
 /**
- * How long the server may rightly hold a command's reply, in ms, read from its argv: GETJOB's
- * TIMEOUT (`Infinity` without one, or with `0`: it blocks until a job comes; `0` with NOHANG) and
- * ADDJOB's replication timeout (`0` = until replicated: `Infinity`). `0` for every other command.
- * The command timeout of a {@link Connection} runs on top of it.
+ * How long the server may rightly hold the reply to a raw argv, in ms: GETJOB's TIMEOUT
+ * (`Infinity` without one, or with `0`; `0` with NOHANG) and ADDJOB's replication timeout
+ * (`0` = until replicated: `Infinity`). `0` for every other command.
+ *
+ * Only for {@link Connection.call}, the escape hatch, which has nothing but an argv: typed
+ * commands state it on the command object ({@link Command.hold}), read by the Pool and
+ * `Connection.run` without looking at the argv.
  * @internal
  */
-export function serverHold(argv: readonly Arg[]): Milliseconds {
+export function rawServerHold(argv: readonly Arg[]): Milliseconds {
   const name = argv[0]?.toString().toUpperCase();
   if (name === 'ADDJOB') {
     const timeout = millis(argv[3]);

@@ -13,10 +13,11 @@ import * as v from './validate.js';
  */
 export type JobIdsCommandName = 'ACKJOB' | 'FASTACK' | 'NACK' | 'ENQUEUE' | 'DEQUEUE' | 'DELJOB';
 
-function jobIdsCommand<N extends JobIdsCommandName>(name: N) {
+function jobIdsCommand<N extends JobIdsCommandName>(name: N, hot: boolean) {
   return {
     name,
     binary: false,
+    hot,
     args(...ids: string[]): Arg[] {
       return [name, ...v.jobIds('ids', ids)];
     },
@@ -35,7 +36,7 @@ function jobIdsCommand<N extends JobIdsCommandName>(name: N) {
  * await pool.runByJob(ACKJOB, ids); // each on the node that created it
  * ```
  */
-export const ACKJOB = jobIdsCommand('ACKJOB');
+export const ACKJOB = jobIdsCommand('ACKJOB', true);
 /**
  * `FASTACK id…` → how many jobs were deleted from this node (best-effort delete elsewhere).
  *
@@ -44,7 +45,7 @@ export const ACKJOB = jobIdsCommand('ACKJOB');
  * await conn.run(FASTACK, job.id); // 1
  * ```
  */
-export const FASTACK = jobIdsCommand('FASTACK');
+export const FASTACK = jobIdsCommand('FASTACK', true);
 /**
  * `NACK id…` → how many jobs were put back in the queue (their `nacks` counter grows).
  *
@@ -53,7 +54,7 @@ export const FASTACK = jobIdsCommand('FASTACK');
  * await pool.runByJob(NACK, [job.id]); // 1: back at the front of its queue
  * ```
  */
-export const NACK = jobIdsCommand('NACK');
+export const NACK = jobIdsCommand('NACK', true);
 /**
  * `ENQUEUE id…` → how many jobs were put back in the queue (no NACK counted).
  *
@@ -62,7 +63,7 @@ export const NACK = jobIdsCommand('NACK');
  * await conn.run(ENQUEUE, job.id); // 1: queued again, its `nacks` unchanged
  * ```
  */
-export const ENQUEUE = jobIdsCommand('ENQUEUE');
+export const ENQUEUE = jobIdsCommand('ENQUEUE', false);
 /**
  * `DEQUEUE id…` → how many queued jobs were taken out of their queue.
  *
@@ -71,7 +72,7 @@ export const ENQUEUE = jobIdsCommand('ENQUEUE');
  * await conn.run(DEQUEUE, id); // 1: no longer queued, still known (`active`)
  * ```
  */
-export const DEQUEUE = jobIdsCommand('DEQUEUE');
+export const DEQUEUE = jobIdsCommand('DEQUEUE', false);
 /**
  * `DELJOB id…` → how many jobs were deleted from this node only.
  *
@@ -80,4 +81,4 @@ export const DEQUEUE = jobIdsCommand('DEQUEUE');
  * await conn.run(DELJOB, id); // 1: other nodes keep their copies
  * ```
  */
-export const DELJOB = jobIdsCommand('DELJOB');
+export const DELJOB = jobIdsCommand('DELJOB', false);

@@ -33,6 +33,40 @@ export interface Command<A extends readonly unknown[], R> {
   args(...a: A): Arg[];
   /** Parses the raw reply. */
   reply(raw: RawReply): R;
+  /**
+   * Whether the command is on the produce/consume hot path (ADDJOB, GETJOB, ACKJOB, FASTACK, NACK,
+   * WORKING): the Pool sends hot commands over its lean pipelined connections. @defaultValue false
+   */
+  readonly hot?: boolean | undefined;
+  /**
+   * How long the server may rightly hold the reply to this call, in ms (GETJOB's TIMEOUT, ADDJOB's
+   * replication timeout; `Infinity` when it may block until served). A transport's command
+   * timeout runs on top of it. Absent: 0, the server answers at once.
+   */
+  hold?(...a: A): Milliseconds;
+  /**
+   * Whether this call keeps its connection busy until other nodes answer (a synchronously
+   * replicated ADDJOB: Disque blocks the client until the replicas confirm, and commands
+   * pipelined behind it wait). Only on a cluster: with one node nothing is replicated. The Pool
+   * gives such calls connections of their own. Absent: false.
+   */
+  holdsConnection?(...a: A): boolean;
+}
+
+/**
+ * How long the server may hold the reply to `command` called with `args`, in ms.
+ *
+ * @example
+ * ```ts
+ * serverHold(GETJOB, [['q'], { timeout: 1500 }]); // 1500
+ * serverHold(QLEN, ['q']); // 0
+ * ```
+ */
+export function serverHold<A extends readonly unknown[]>(
+  command: Command<A, unknown>,
+  args: A,
+): Milliseconds {
+  return command.hold ? command.hold(...args) : 0;
 }
 
 /**

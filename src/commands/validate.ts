@@ -81,12 +81,27 @@ export function millis(name: string, value: unknown, min = 0): number {
 }
 
 /**
- * Milliseconds → whole seconds for DELAY, RETRY and TTL, which Disque takes in seconds.
- * Rounds **up**, so a positive value never becomes 0 (RETRY 0 would mean at-most-once, and
- * TTL 0 is refused): 1 ms → 1 s, 1000 ms → 1 s, 1001 ms → 2 s.
+ * The one rule from milliseconds to the whole seconds Disque keeps DELAY, RETRY and TTL in:
+ * validates `value` as a whole number of milliseconds >= `min` and rounds **up**, so a positive
+ * value never becomes 0 (RETRY 0 would mean at-most-once, and TTL 0 is refused): 1 ms → 1 s,
+ * 1000 ms → 1 s, 1001 ms → 2 s. With `exact` (the `Jobs` options), a value the rounding would
+ * change is refused instead, naming the argument and what it would have become.
+ *
+ * @example
+ * ```ts
+ * seconds('options.retry', 1500); // 2
+ * seconds('retry', 1500, { exact: true }); // ArgumentError: would become 2 s
+ * ```
  */
-export function toSeconds(ms: number): number {
-  return Math.ceil(ms / 1000);
+export function seconds(name: string, value: unknown, { min = 0, exact = false } = {}): number {
+  const ms = millis(name, value, min);
+  const s = Math.ceil(ms / 1000);
+  if (exact && s * 1000 !== ms)
+    throw new ArgumentError(
+      name,
+      `Expected \`${name}\` to be whole seconds in ms (Disque keeps it in seconds): ${ms} ms would become ${s} s`,
+    );
+  return s;
 }
 
 /** A boolean flag. */

@@ -22,4 +22,5 @@ export const WORKING = {
   reply(raw: RawReply): Milliseconds {
     return asInteger(raw) * 1000;
   },
+  hot: true,
 } as const satisfies Command<[string], Milliseconds>;

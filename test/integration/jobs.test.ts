@@ -72,7 +72,7 @@ describe('Jobs - options', () => {
 
   test('bad options are ArgumentErrors naming the option', async () => {
     const jobs = open();
-    expect(() => jobs.retry(1500)).toThrow(expect.objectContaining({ argument: 'config.retry' }));
+    expect(() => jobs.retry(1500)).toThrow(expect.objectContaining({ argument: 'retry' }));
     expect(() => jobs.replicate(0)).toThrow(ArgumentError);
     expect(() => jobs.with({ colour: 1 } as never)).toThrow(
       expect.objectContaining({ argument: 'config.colour' }),

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { LeanConnection, type LeanConnectionOptions } from '../../src/lean-connection.js';
+import { LeanWire, type LeanWireOptions } from '../../src/transport/lean.js';
 import * as C from '../../src/commands/index.js';
 import { AuthError, ConnectionError, NoJobError, TimeoutError } from '../../src/errors.js';
 import { ProtocolError } from '../../src/replies.js';
@@ -7,14 +7,14 @@ import { startServer } from '../../src/server/index.js';
 import { startTestDisque, uniqueQueue, type TestDisque } from '../helpers/disque.js';
 import { bulk, startFakeServer, type FakeServer } from '../helpers/fake-resp-server.js';
 
-// The Pool's connection for the hot commands (see src/lean-connection.ts). Against the embedded
+// The Pool's connection for the hot commands (see src/transport/lean.ts). Against the embedded
 // server, or real Disque with DISQUE_NODES; the hostile cases use a fake server.
 let disque: TestDisque;
-const opened: LeanConnection[] = [];
+const opened: LeanWire[] = [];
 
-function lean(options: Partial<LeanConnectionOptions> = {}): LeanConnection {
+function lean(options: Partial<LeanWireOptions> = {}): LeanWire {
   const node = disque.nodes[0] as { host: string; port: number };
-  const conn = new LeanConnection({ host: node.host, port: node.port, connectTimeout: 2000, ...options });
+  const conn = new LeanWire({ host: node.host, port: node.port, connectTimeout: 2000, ...options });
   opened.push(conn);
   return conn;
 }
@@ -29,7 +29,7 @@ afterAll(async () => {
   await disque.close();
 });
 
-describe('LeanConnection against Disque', () => {
+describe('LeanWire against Disque', () => {
   test('adds, gets and acks a job; typed error replies', async () => {
     const conn = lean();
     const q = uniqueQueue('lean');
@@ -85,11 +85,11 @@ describe('LeanConnection against Disque', () => {
   });
 });
 
-describe('LeanConnection AUTH', () => {
+describe('LeanWire AUTH', () => {
   test('the right password works; a wrong one fails every command with AuthError, not echoing it', async () => {
     const server = await startServer({ port: 0, password: 's3cret-pw' });
     try {
-      const good = new LeanConnection({
+      const good = new LeanWire({
         host: server.host,
         port: server.port,
         connectTimeout: 2000,
@@ -97,7 +97,7 @@ describe('LeanConnection AUTH', () => {
       });
       opened.push(good);
       expect(await good.run(C.QLEN, 'x')).toBe(0);
-      const bad = new LeanConnection({
+      const bad = new LeanWire({
         host: server.host,
         port: server.port,
         connectTimeout: 2000,
@@ -118,14 +118,14 @@ describe('LeanConnection AUTH', () => {
   });
 });
 
-describe('LeanConnection faults', () => {
+describe('LeanWire faults', () => {
   let fake: FakeServer | undefined;
   afterEach(async () => {
     await fake?.close();
     fake = undefined;
   });
-  const to = (server: FakeServer, options: Partial<LeanConnectionOptions> = {}): LeanConnection => {
-    const conn = new LeanConnection({
+  const to = (server: FakeServer, options: Partial<LeanWireOptions> = {}): LeanWire => {
+    const conn = new LeanWire({
       host: '127.0.0.1',
       port: server.port,
       connectTimeout: 2000,
@@ -142,7 +142,7 @@ describe('LeanConnection faults', () => {
         probe.close(() => resolve(p));
       });
     });
-    const conn = new LeanConnection({ host: '127.0.0.1', port, connectTimeout: 2000 });
+    const conn = new LeanWire({ host: '127.0.0.1', port, connectTimeout: 2000 });
     opened.push(conn);
     await expect(conn.run(C.ADDJOB, 'q', 'x', {})).rejects.toMatchObject({
       name: 'ConnectionError',

@@ -1,7 +1,8 @@
 import * as C from '../../src/commands/index.js';
 import { ArgumentError } from '../../src/errors.js';
 import { ProtocolError, type RawReply } from '../../src/replies.js';
-import { serverHold } from '../../src/commands/hold.js';
+import { rawServerHold } from '../../src/commands/hold.js';
+import { serverHold } from '../../src/commands/types.js';
 import { Pool } from '../../src/pool.js';
 
 const ID = 'D-dcb833cf-8YL1NT17e9+wsA/09NqxscQI-05a1';
@@ -405,20 +406,20 @@ describe('server and cluster commands', () => {
 
 describe('serverHold (how long the server may hold a reply, under the command timeout)', () => {
   test('GETJOB: its TIMEOUT; for ever without one or with 0; nothing with NOHANG', () => {
-    expect(serverHold(C.GETJOB.args(['q'], { timeout: 1500 }))).toBe(1500);
-    expect(serverHold(C.GETJOB.args(['q']))).toBe(Number.POSITIVE_INFINITY);
-    expect(serverHold(C.GETJOB.args(['q'], { timeout: 0 }))).toBe(Number.POSITIVE_INFINITY);
-    expect(serverHold(C.GETJOB.args(['q'], { nohang: true, timeout: 900 }))).toBe(0);
+    expect(serverHold(C.GETJOB, [['q'], { timeout: 1500 }])).toBe(1500);
+    expect(serverHold(C.GETJOB, [['q']])).toBe(Number.POSITIVE_INFINITY);
+    expect(serverHold(C.GETJOB, [['q'], { timeout: 0 }])).toBe(Number.POSITIVE_INFINITY);
+    expect(serverHold(C.GETJOB, [['q'], { nohang: true, timeout: 900 }])).toBe(0);
     // Queue names after FROM are not options.
-    expect(serverHold(['GETJOB', 'TIMEOUT', '10', 'FROM', 'NOHANG', 'TIMEOUT'])).toBe(10);
-    expect(serverHold(['getjob', 'timeout', 20, 'from', 'q'])).toBe(20);
+    expect(rawServerHold(['GETJOB', 'TIMEOUT', '10', 'FROM', 'NOHANG', 'TIMEOUT'])).toBe(10);
+    expect(rawServerHold(['getjob', 'timeout', 20, 'from', 'q'])).toBe(20);
   });
 
   test('ADDJOB: its replication timeout; for ever with 0; other commands: 0', () => {
-    expect(serverHold(C.ADDJOB.args('q', 'b', { timeout: 700 }))).toBe(700);
-    expect(serverHold(C.ADDJOB.args('q', 'b', { timeout: 0 }))).toBe(Number.POSITIVE_INFINITY);
-    expect(serverHold(C.QLEN.args('q'))).toBe(0);
-    expect(serverHold(C.ACKJOB.args(ID, ID2))).toBe(0);
+    expect(serverHold(C.ADDJOB, ['q', 'b', { timeout: 700 }])).toBe(700);
+    expect(serverHold(C.ADDJOB, ['q', 'b', { timeout: 0 }])).toBe(Number.POSITIVE_INFINITY);
+    expect(serverHold(C.QLEN, ['q'])).toBe(0);
+    expect(serverHold(C.ACKJOB, [ID, ID2])).toBe(0);
   });
 });
 

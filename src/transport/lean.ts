@@ -1,22 +1,15 @@
-import net, { type Socket } from 'node:net';
-import tls, { type ConnectionOptions as TlsOptions } from 'node:tls';
-import type { Arg, Command } from './commands/types.js';
-import { runPrepared } from './connection.js';
-import { serverHold } from './commands/hold.js';
-import {
-  AuthError,
-  ConnectionError,
-  ReplyError,
-  TimeoutError,
-  fromReplyError,
-  type DisqueError,
-} from './errors.js';
-import { ProtocolError, type RawReply } from './replies.js';
-import { ErrorReply, RespReader } from './resp-reader.js';
-import { WriteBatch } from './write-batch.js';
+import type { Socket } from 'node:net';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { Arg, Command, Milliseconds } from '../commands/types.js';
+import { AuthError, ReplyError, fromReplyError, type DisqueError } from '../errors.js';
+import { ProtocolError, type RawReply } from '../replies.js';
+import { ErrorReply, RespReader } from '../resp-reader.js';
+import { WriteBatch } from '../write-batch.js';
+import type { Wire } from './wire.js';
+import { authBytes, connectionError, dial, formatAddress, replyTimeout } from './shared.js';
 
 /** @internal */
-export interface LeanConnectionOptions {
+export interface LeanWireOptions {
   host: string;
   port: number;
   password?: string | undefined;
@@ -41,21 +34,21 @@ interface Pending {
 }
 
 /**
- * The Pool's connection for the hot commands (ADDJOB, GETJOB, ACKJOB, FASTACK, NACK, WORKING):
- * a pipelined RESP2 socket with no per-command objects beyond a small record and one promise.
+ * The lean transport: a pipelined RESP2 socket with no per-command objects beyond a small record
+ * and one promise. The Pool sends its hot commands (ADDJOB, GETJOB, ACKJOB, FASTACK, NACK,
+ * WORKING) and its blocking GETJOBs over it.
  *
  * Why not ioredis here: `npm run bench` measured ioredis (through {@link Connection}) at 0.63× a
  * minimal client for ADDJOB with 100 in flight, below thunk-disque; per command it builds a
  * Command with its own promise, flag lookups and argument copies, and writes it on its own.
- * Everything else (discovery, status, the public `Connection`) stays on ioredis.
  *
  * It never reconnects: a dropped socket fails what is in flight with a {@link ConnectionError}
  * (`sent` telling whether each command may have been applied) and the Pool opens a new one.
  * @internal
  */
-export class LeanConnection {
+export class LeanWire implements Wire {
   readonly address: string;
-  readonly #o: LeanConnectionOptions;
+  readonly #o: LeanWireOptions;
   #socket: Socket | undefined;
   #ready = false;
   #closed: Error | undefined;
@@ -69,9 +62,9 @@ export class LeanConnection {
   #timer: NodeJS.Timeout | undefined;
   readonly #reader: RespReader;
 
-  constructor(options: LeanConnectionOptions) {
+  constructor(options: LeanWireOptions) {
     this.#o = options;
-    this.address = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
+    this.address = formatAddress(options.host, options.port);
     this.#reader = new RespReader(
       () => this.#pending[this.#head]?.binary ?? false,
       (reply) => this.#settle(reply),
@@ -88,27 +81,15 @@ export class LeanConnection {
     return this.#pending.length - this.#head;
   }
 
-  /** Runs a command object (validates and builds its argv). */
+  /** Runs a command object (validates and builds its argv): for tests and tools. */
   async run<A extends readonly unknown[], R>(command: Command<A, R>, ...args: A): Promise<R> {
-    return this[runPrepared](command, command.args(...args));
+    const argv = command.args(...args);
+    return command.reply(await this.send(command.name, argv, command.binary, command.hold?.(...args) ?? 0));
   }
 
-  /** Runs a command whose argv is built already. */
-  async [runPrepared]<A extends readonly unknown[], R>(command: Command<A, R>, argv: Arg[]): Promise<R> {
-    return command.reply(await this.#send(command.name, argv, command.binary));
-  }
-
-  #send(name: string, argv: Arg[], binary: boolean): Promise<RawReply> {
-    if (this.#closed)
-      return Promise.reject(
-        new ConnectionError(`${name} failed on ${this.address}: ${this.#closed.message}`, {
-          node: this.address,
-          command: name,
-          cause: this.#closed,
-        }),
-      );
+  send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply> {
+    if (this.#closed) return Promise.reject(connectionError(this.address, this.#closed, { command: name }));
     return new Promise<RawReply>((resolve, reject) => {
-      const hold = name === 'ADDJOB' || name.startsWith('GETJOB') ? serverHold(argv) : 0;
       this.#pending.push({ name, binary, resolve, reject, sent: false, hold, deadline: Infinity });
       this.#encode(argv);
       if (this.#ready) this.#schedule();
@@ -157,15 +138,7 @@ export class LeanConnection {
 
   #connect(): void {
     const o = this.#o;
-    const secure = o.tls !== undefined && o.tls !== false;
-    const socket = secure
-      ? tls.connect({
-          ...(o.tls === true ? {} : (o.tls as TlsOptions)),
-          host: o.host,
-          port: o.port,
-          ...(net.isIP(o.host) ? {} : { servername: o.host }),
-        })
-      : net.connect({ host: o.host, port: o.port });
+    const { socket, connectEvent } = dial(o.host, o.port, o.tls);
     this.#socket = socket;
     socket.setNoDelay(true);
     const timer = setTimeout(
@@ -173,7 +146,7 @@ export class LeanConnection {
       o.connectTimeout,
     );
     timer.unref();
-    socket.once(secure ? 'secureConnect' : 'connect', () => {
+    socket.once(connectEvent, () => {
       clearTimeout(timer);
       if (o.password !== undefined) this.#authFirst(o.password);
       this.#ready = true;
@@ -212,7 +185,7 @@ export class LeanConnection {
       deadline: Infinity,
     };
     this.#pending.splice(this.#head, 0, auth);
-    this.#out.prepend(`*2\r\n$4\r\nAUTH\r\n$${Buffer.byteLength(password)}\r\n${password}\r\n`);
+    this.#out.prepend(authBytes(password));
   }
 
   #settle(reply: RawReply | ErrorReply): void {
@@ -239,10 +212,7 @@ export class LeanConnection {
         clearInterval(this.#timer);
         this.#timer = undefined;
       } else if (oldest.sent && oldest.deadline < Date.now()) {
-        const error = new TimeoutError(
-          `${oldest.name} got no reply from ${this.address} within ${(this.#o.commandTimeout ?? 0) + oldest.hold} ms`,
-          { command: oldest.name },
-        );
+        const error = replyTimeout(this.address, oldest.name, (this.#o.commandTimeout ?? 0) + oldest.hold);
         this.#head++;
         oldest.reject(error);
         // Later replies could no longer be paired with their commands: start over.
@@ -268,12 +238,7 @@ export class LeanConnection {
         // A refused AUTH is the answer for every command behind it.
         reason instanceof ReplyError
           ? reason
-          : new ConnectionError(`${p.name} failed on ${this.address}: ${reason.message}`, {
-              node: this.address,
-              command: p.name,
-              cause: reason,
-              sent: p.sent,
-            }),
+          : connectionError(this.address, reason, { command: p.name, sent: p.sent }),
       );
   }
 

@@ -1,0 +1,46 @@
+import type { Arg, Command, Milliseconds } from '../commands/types.js';
+import type { RawReply } from '../replies.js';
+
+/**
+ * One socket to one Disque node, as the layers above see it: commands go in as argvs, raw
+ * replies come out in order. Two transports implement it (see docs/architecture.md):
+ * - {@link LeanWire} (`transport/lean.ts`): a pipelined RESP2 socket of our own, never
+ *   reconnecting; the Pool's hot path and the public {@link Connection} when it need not reconnect;
+ * - {@link IoredisWire} (`transport/ioredis.ts`): an ioredis client with its reconnection,
+ *   offline queue, resending and ready check; the public `Connection`'s default.
+ *
+ * A wire knows nothing of other nodes, of typed arguments or of retries on another node: the
+ * Pool and `Connection` do that. Failures come out as {@link ConnectionError} (with `sent`),
+ * {@link TimeoutError} or the typed reply errors of `errors.ts`.
+ * @internal
+ */
+export interface Wire {
+  /** The node's address, `host:port`. */
+  readonly address: string;
+  /** Whether the wire is closed for good. */
+  readonly closed: boolean;
+  /** Commands sent and not yet answered (the Pool picks the least busy wire). */
+  readonly inFlight: number;
+  /**
+   * Sends one command. `binary`: bulk strings of the reply stay Buffers. `hold`: how long the
+   * server may rightly hold the reply (see {@link Command.hold}); the command timeout runs on top.
+   */
+  send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply>;
+  /** Closes gracefully where the transport can (QUIT), else as `destroy()`. Safe twice. */
+  close(): Promise<void>;
+  /** Drops the socket at once: everything in flight fails with a ConnectionError. */
+  destroy(): void;
+}
+
+/**
+ * Sends a command whose argv is built (and so validated) already, and parses its reply.
+ * @internal
+ */
+export async function runOn<A extends readonly unknown[], R>(
+  wire: Wire,
+  command: Command<A, R>,
+  argv: Arg[],
+  hold: Milliseconds = 0,
+): Promise<R> {
+  return command.reply(await wire.send(command.name, argv, command.binary, hold));
+}
