@@ -45,7 +45,7 @@ function printScenario(title, medians, base = medians.raw) {
   console.log(`\n${title}`);
   for (const [variant, value] of Object.entries(medians))
     console.log(
-      `  ${variant.padEnd(28)} ${value.toFixed(0).padStart(9)} ${unit}   ${(value / base).toFixed(2)}x raw`,
+      `  ${variant.padEnd(38)} ${value.toFixed(0).padStart(9)} ${unit}   ${(value / base).toFixed(2)}x raw`,
     );
 }
 
@@ -106,7 +106,11 @@ async function consume(clients, jobs, raw, viaIoredis) {
       });
     },
     // What users get: `jobs.funnel(q)` with no options (adaptive prefetch), as issue 13 measured it.
-    [FUNNEL_DEFAULT]: () => funnelRun(jobs, {}, 100),
+    [FUNNEL_DEFAULT]: async () => {
+      const perSecond = await funnelRun(jobs, {}, 100);
+      windows.push(lastWindow);
+      return perSecond;
+    },
     // Tuned by hand: a fixed large prefetch.
     [FUNNEL_TUNED]: () => funnelRun(jobs, { prefetch: 512 }, 16),
     'Funnel tuned (ioredis path)': () => funnelRun(viaIoredis, { prefetch: 512 }, 16),
@@ -119,6 +123,9 @@ async function consume(clients, jobs, raw, viaIoredis) {
       },
     }),
   };
+  /** The adaptive prefetch window the default Funnel had reached at its last job, per round. */
+  const windows = [];
+  let lastWindow = 0;
   async function funnelRun(handle, options, concurrency) {
     const q = freshQueue('c');
     await fill(q);
@@ -132,6 +139,7 @@ async function consume(clients, jobs, raw, viaIoredis) {
       () => {
         if (++seen === N) {
           t1 = performance.now();
+          lastWindow = funnel.stats.prefetch;
           void funnel.close();
         }
       },
@@ -145,6 +153,9 @@ async function consume(clients, jobs, raw, viaIoredis) {
   const medians = await interleaved(ROUNDS, variants);
   results.scenarios.consume = medians;
   printScenario('consume', medians);
+  console.log(
+    `  (${FUNNEL_DEFAULT}: adaptive prefetch window at the last job, per round: ${windows.join(', ')})`,
+  );
 }
 
 async function latency(host, port, jobs) {
@@ -198,7 +209,7 @@ async function latency(host, port, jobs) {
     const p99 = quantile(xs, 0.99);
     results.latency[variant] = { p50, p99 };
     console.log(
-      `  ${variant.padEnd(28)} p50 ${p50.toFixed(3)} ms   p99 ${p99.toFixed(3)} ms   p99 ${(p99 / quantile(hops.raw, 0.99)).toFixed(2)}x raw`,
+      `  ${variant.padEnd(38)} p50 ${p50.toFixed(3)} ms   p99 ${p99.toFixed(3)} ms   p99 ${(p99 / quantile(hops.raw, 0.99)).toFixed(2)}x raw`,
     );
   }
 }

@@ -201,7 +201,9 @@ export class Connection {
 
   /**
    * Fetches jobs from the queues, the first non-empty queue first. Blocks unless `nohang`, up to
-   * `timeout` ms (`0`, the default, forever); resolves to `[]` when nothing came.
+   * `timeout` ms (`0`, the default, forever); resolves to `[]` when nothing came. A GETJOB
+   * without a timeout (and without `nohang`) holds up every later command on this Connection
+   * until a job arrives: block on a Connection of its own, or use a Pool / Jobs handle.
    * @example
    * ```ts
    * const jobs = await conn.getJob(['urgent', 'normal'], { timeout: 5000, count: 10 });

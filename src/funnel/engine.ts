@@ -102,7 +102,11 @@ export class FunnelEngine<T> implements FetchHost<Job<T>>, SettleHost<T> {
     );
     if (options.lease)
       this.#leases = new Leases(
-        { working: (id) => source.working(id), lost: (id, error) => this.#leaseLost(id, error) },
+        {
+          working: (id) => source.working(id),
+          held: (id) => this.#held.get(id)?.settled === false,
+          lost: (id, error) => this.#leaseLost(id, error),
+        },
         options.leaseMargin,
         options.leaseTick,
       );
@@ -157,14 +161,14 @@ export class FunnelEngine<T> implements FetchHost<Job<T>>, SettleHost<T> {
   take(): JobHandle<T> | undefined {
     const job = this.#buffer.take();
     if (!job) return undefined;
-    this.#fetcher.wake();
+    this.#fetcher.wakeIfRoom();
     return this.#hand(job);
   }
 
   /** Up to `n` buffered jobs, now in hand. */
   takeMany(n: number): JobHandle<T>[] {
     const jobs = this.#buffer.takeMany(n);
-    if (jobs.length > 0) this.#fetcher.wake();
+    if (jobs.length > 0) this.#fetcher.wakeIfRoom();
     for (const job of jobs) this.#hand(job);
     return jobs;
   }
@@ -252,7 +256,9 @@ export class FunnelEngine<T> implements FetchHost<Job<T>>, SettleHost<T> {
   admit(jobs: Job<T>[], asked: number): void {
     const starved = this.#buffer.waiting > 0;
     const now = Date.now();
-    const firstLease = this.#firstLeaseAfter(now);
+    const firstLease = this.#leases ? this.#firstLeaseAfter(now) : 0;
+    // Leased later (fast handlers): one entry for the batch, not one per job.
+    const later: string[] | undefined = firstLease > 0 ? [] : undefined;
     for (const job of jobs) {
       if (this.#held.has(job.id)) {
         this.#stats.duplicates++;
@@ -264,9 +270,11 @@ export class FunnelEngine<T> implements FetchHost<Job<T>>, SettleHost<T> {
       const handle = new JobHandle(job, this.#settler, carried ?? 0, now);
       this.#stats.received++;
       this.#held.set(handle.id, handle);
-      this.#leases?.hold(handle.id, now, firstLease);
+      if (later) later.push(handle.id);
+      else this.#leases?.hold(handle.id, now, 0);
       this.#buffer.deliver(handle);
     }
+    if (later) this.#leases?.holdLater(later, now, firstLease);
     this.#prefetch.fetched(asked, jobs.length, starved, now);
   }
 

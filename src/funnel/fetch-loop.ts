@@ -52,6 +52,14 @@ export class FetchLoop<J> {
     this.#wake?.();
   }
 
+  /**
+   * Wakes the loop only if it sleeps and the host now has room: the hot path calls this for
+   * every job taken, and a wake-up that finds no room would cost a promise per job.
+   */
+  wakeIfRoom(): void {
+    if (this.#wake && this.host.room() > 0) this.#wake();
+  }
+
   async #run(): Promise<void> {
     const host = this.host;
     // One turn first, so that `#running` is set before the loop can end and clear it.

@@ -23,6 +23,8 @@ import { DisqueError, ReplyError } from '../errors.js';
 export interface LeaseCallbacks {
   /** Sends WORKING; resolves to the job's RETRY in ms. */
   working(id: string): Promise<Milliseconds>;
+  /** Whether a job given to `holdLater` is still held (not settled) when its lease falls due. */
+  held(id: string): boolean;
   /** The server refused (TOOLATE past half the TTL, NOJOB): the job may be delivered again, or is gone. */
   lost(id: string, error: unknown): void;
 }
@@ -55,6 +57,8 @@ export function renewalInterval(
 /** @internal */
 export class Leases {
   readonly #held = new Map<string, Held>();
+  /** Batches given to `holdLater`, by due time: no entry per job until it falls due. */
+  readonly #later: { due: number; ids: readonly string[] }[] = [];
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -68,6 +72,21 @@ export class Leases {
     const held: Held = { next: now + firstAfter, busy: undefined };
     this.#held.set(id, held);
     if (firstAfter <= 0) this.#send(id, held, now);
+    this.#start();
+  }
+
+  /**
+   * Starts covering a batch of jobs whose first WORKING goes `after` ms from `now` — for those
+   * still held then (`callbacks.held`). The fast path: jobs settled before that cost nothing here,
+   * not even a map entry.
+   */
+  holdLater(ids: readonly string[], now: number, after: Milliseconds): void {
+    if (ids.length === 0) return;
+    this.#later.push({ due: now + after, ids });
+    this.#start();
+  }
+
+  #start(): void {
     if (!this.#timer) {
       this.#timer = setInterval(() => this.#renew(), this.tick);
       this.#timer.unref();
@@ -81,9 +100,10 @@ export class Leases {
    */
   release(id: string): Promise<unknown> | undefined {
     const held = this.#held.get(id);
+    if (!held) return undefined;
     this.#held.delete(id);
-    if (this.#held.size === 0) this.stop();
-    return held?.busy;
+    if (this.#held.size === 0 && this.#later.length === 0) this.stop();
+    return held.busy;
   }
 
   /** Whether a job is covered. */
@@ -103,7 +123,12 @@ export class Leases {
   }
 
   #renew(now = Date.now()): void {
+    while (this.#later.length > 0 && (this.#later[0] as { due: number }).due <= now) {
+      const { ids } = this.#later.shift() as { ids: readonly string[] };
+      for (const id of ids) if (!this.#held.has(id) && this.callbacks.held(id)) this.hold(id, now, 0);
+    }
     for (const [id, held] of this.#held) if (!held.busy && held.next <= now) this.#send(id, held, now);
+    if (this.#held.size === 0 && this.#later.length === 0) this.stop();
   }
 
   #send(id: string, held: Held, sentAt: number): void {

@@ -12,15 +12,19 @@ const stall = (ms: number) => jest.setSystemTime(Date.now() + ms);
 /** Leases whose WORKINGs answer `retry` and are recorded at the time they are sent. */
 function leases(retry: number) {
   const sent: number[] = [];
+  const sentIds: string[] = [];
   const lost: string[] = [];
+  const settled = new Set<string>();
   const l = new Leases({
-    working: () => {
+    working: (id) => {
       sent.push(Date.now());
+      sentIds.push(id);
       return Promise.resolve(retry);
     },
+    held: (id) => !settled.has(id),
     lost: (id) => lost.push(id),
   });
-  return { l, sent, lost };
+  return { l, sent, sentIds, lost, settled };
 }
 
 describe('Leases - renewal schedule', () => {
@@ -104,6 +108,21 @@ describe('Leases - renewal schedule', () => {
     l.release('slow');
   });
 
+  test('holdLater: one entry per batch; only the jobs still held when it falls due are leased', async () => {
+    const { l, sent, sentIds, settled } = leases(2000);
+    const t0 = Date.now();
+    l.holdLater(['a', 'b', 'c'], t0, 500);
+    expect(l.size).toBe(0);
+    settled.add('b'); // settled quickly: never leased
+    await tick(450);
+    expect(sent).toEqual([]);
+    await tick(100);
+    expect(sentIds.sort()).toEqual(['a', 'c']);
+    expect(l.size).toBe(2);
+    l.release('a');
+    l.release('c');
+  });
+
   test('a refusal is final (lost); a connection error is retried two ticks later', async () => {
     let failWith: Error | undefined = new ConnectionError('reset', { node: 'n:1' });
     const lost: string[] = [];
@@ -113,6 +132,7 @@ describe('Leases - renewal schedule', () => {
         sent.push(Date.now());
         return failWith ? Promise.reject(failWith) : Promise.resolve(2000);
       },
+      held: () => true,
       lost: (id) => lost.push(id),
     });
     l.hold('a', Date.now(), 0);
@@ -129,6 +149,7 @@ describe('Leases - renewal schedule', () => {
     let answer: ((retry: number) => void) | undefined;
     const l = new Leases({
       working: () => new Promise((resolve) => (answer = resolve)),
+      held: () => true,
       lost: () => undefined,
     });
     l.hold('a', Date.now(), 0);
