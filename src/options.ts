@@ -41,7 +41,8 @@ export interface JobsConfig {
   signal?: AbortSignal | undefined;
 }
 
-const KEYS: readonly (keyof JobsConfig)[] = [
+/** The option names of a {@link JobsConfig}. @internal */
+export const JOBS_CONFIG_KEYS: readonly (keyof JobsConfig)[] = [
   'timeout',
   'replicate',
   'delay',
@@ -69,7 +70,7 @@ function wholeSeconds(name: string, value: unknown, min: number): number {
  * @internal
  */
 export function validateConfig(config: unknown, name = 'config'): JobsConfig {
-  const c = v.options<JobsConfig>(name || 'config', config, KEYS);
+  const c = v.options<JobsConfig>(name || 'config', config, JOBS_CONFIG_KEYS);
   const out: JobsConfig = {};
   const at = (key: keyof JobsConfig): string => (name ? `${name}.${key}` : key);
   if (c.timeout !== undefined) out.timeout = v.millis(at('timeout'), c.timeout);

@@ -11,6 +11,9 @@ import fc from 'fast-check';
 import * as C from '../../src/commands/index.js';
 import { Connection } from '../../src/connection.js';
 import { Pool } from '../../src/pool.js';
+import { POOL_OPTION_NAMES } from '../../src/pool/options.js';
+import { CONNECTION_OPTION_NAMES } from '../../src/transport/options.js';
+import { JOBS_CONFIG_KEYS } from '../../src/options.js';
 import { connect, type Jobs } from '../../src/jobs.js';
 import { ArgumentError, DisqueError, fromReplyError, ReplyError } from '../../src/errors.js';
 import { parseAddress, parseNodeList } from '../../src/address.js';
@@ -362,37 +365,10 @@ test('Bad input - codecs, job ids and reply errors', async () => {
 
 // ---- clients: constructors and fluent options --------------------------------------------
 
-const CONNECTION_KEYS = [
-  'host',
-  'port',
-  'password',
-  'tls',
-  'connectTimeout',
-  'commandTimeout',
-  'autoPipelining',
-  'maxRetriesPerRequest',
-  'lazyConnect',
-  'reconnect',
-];
-const POOL_KEYS = [
-  'nodes',
-  'password',
-  'tls',
-  'connectTimeout',
-  'commandTimeout',
-  'natMap',
-  'discover',
-  'refreshInterval',
-  'sharedConnections',
-  'min',
-  'max',
-  'idleTimeoutMillis',
-  'acquireTimeoutMillis',
-  'retries',
-  'minRetryDelay',
-  'maxRetryDelay',
-];
-const CONFIG_KEYS = ['timeout', 'replicate', 'delay', 'retry', 'ttl', 'maxLen', 'async', 'count', 'signal'];
+// The option lists come from the sources, so that a new option is fuzzed as soon as it exists.
+const CONNECTION_KEYS: readonly string[] = CONNECTION_OPTION_NAMES;
+const POOL_KEYS: readonly string[] = POOL_OPTION_NAMES;
+const CONFIG_KEYS: readonly string[] = JOBS_CONFIG_KEYS;
 
 test('Bad input - Connection, Pool and connect() options', async () => {
   await run(
