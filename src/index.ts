@@ -71,5 +71,7 @@ export {
   type BatchOptions,
   type FunnelStats,
   type FunnelEvents,
+  type JobSource,
+  MAX_CONCURRENCY,
 } from './funnel.js';
 export type { FunnelJob } from './funnel-job.js';

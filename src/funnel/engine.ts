@@ -276,9 +276,13 @@ export class FunnelEngine<T> implements FetchHost<Job<T>>, SettleHost<T> {
     }
     if (later) this.#leases?.holdLater(later, now, firstLease);
     this.#prefetch.fetched(asked, jobs.length, starved, now);
+    // The GETJOB has ended: jobs given back while it was blocked can go now (a new loop may have
+    // started meanwhile, and then the fetcher goes on without ending).
+    this.#flushReturns();
   }
 
   failed(error: unknown): boolean {
+    this.#flushReturns();
     if (this.#source.closed) {
       // The source was closed under the funnel: end its loops rather than spin.
       void this.close(0);

@@ -11,7 +11,8 @@ import type { JobsConfig } from '../options.js';
  * @example
  * ```ts
  * const source: JobSource<string> = connect(); // a Jobs handle is a JobSource
- * const funnel = new Funnel(source, ['emails']);
+ * const [job] = await source.receive(['emails'], { count: 1, timeout: 1000 });
+ * if (job) await source.ack(job.id);
  * ```
  */
 export interface JobSource<T> {

@@ -19,7 +19,7 @@ const WORKERS = 2;
 const CONCURRENCY = 4;
 const PREFETCH = 8;
 const real = realClusterNodes();
-/** 16 jobs (2-3 waves of 8 handlers, under 20 s) in CI; 40 (5-6 waves, ~35 s) against real Disque. */
+/** 16 jobs (2-3 waves of 8 handlers, ~20 s) in CI; 40 (5-6 waves, ~35 s) against real Disque. */
 const JOBS = Number(process.env['LONG_JOBS'] ?? (real ? 40 : 16));
 
 const handles: Jobs<string>[] = [];
@@ -51,6 +51,9 @@ test('Funnel - long jobs (3× RETRY) on two workers: each id starts exactly once
 
   const ids = new Set<string>();
   for (let i = 0; i < JOBS; i++) ids.add(await producer.add(`long job ${i}`, q));
+  // A backlog older than RETRY: Disque rolls a queued job's re-queue time forward every RETRY,
+  // so from now on a job taken can be due for re-queueing at any moment — the lease must be early.
+  await new Promise((resolve) => setTimeout(resolve, RETRY + 500));
 
   const starts = new Map<string, number>(); // id -> runs started
   const running = new Map<string, number>(); // id -> runs in progress now

@@ -70,6 +70,25 @@ describe('settle rule - for await', () => {
     await until(funnel.close());
   });
 
+  test('jobs given back while the last GETJOB was blocked are NACKed when it ends, even if a new loop started', async () => {
+    const source = new FakeSource();
+    const funnel = new Funnel(source, ['q'], { prefetch: 4 });
+    const first = funnel[Symbol.asyncIterator]();
+    source.deliver('A', 'B');
+    expect(idOf(await first.next())).toBe('A');
+    await tick(1); // the fetcher asks for more and blocks (the queue is empty)
+    await first.return(undefined); // A abandoned, B never handed out: both go back…
+    expect(source.nackedIds).toEqual([]); // …once the blocked GETJOB has ended
+    const second = funnel[Symbol.asyncIterator]();
+    const waiting = second.next(); // a new loop: the fetcher goes on
+    await tick(1100);
+    expect(source.nackedIds.sort()).toEqual(['A', 'B']);
+    source.deliver('C');
+    expect(idOf(await waiting)).toBe('C');
+    await second.return(undefined);
+    await until(funnel.close());
+  });
+
   test('two loops share one buffer', async () => {
     const source = new FakeSource();
     const funnel = new Funnel(source, ['q'], { prefetch: 8 });
