@@ -7,7 +7,7 @@ import type { RawReply } from './replies.js';
 import { ArgumentError } from './errors.js';
 import { parseAddress } from './address.js';
 import type { Wire } from './transport/wire.js';
-import { IoredisWire } from './transport/ioredis.js';
+import { LeanSession } from './transport/session.js';
 import { resolveConnectionOptions, type ConnectionOptions } from './transport/options.js';
 
 export type { ConnectionOptions } from './transport/options.js';
@@ -58,7 +58,7 @@ function callArgs(args: readonly unknown[]): Arg[] {
 export class Connection {
   /** The node's address, `host:port`. */
   readonly address: string;
-  readonly #wire: IoredisWire;
+  readonly #wire: LeanSession;
   /** Blocking GETJOBs in flight: close() cuts them rather than wait for QUIT behind them. */
   #blocking = 0;
   #closing: Promise<void> | undefined;
@@ -69,7 +69,7 @@ export class Connection {
    * @throws {@link ArgumentError} for a bad or unknown option
    */
   constructor(options: ConnectionOptions = {}) {
-    this.#wire = new IoredisWire(resolveConnectionOptions(options));
+    this.#wire = new LeanSession(resolveConnectionOptions(options));
     this.address = this.#wire.address;
   }
 

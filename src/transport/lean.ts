@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Arg, Command, Milliseconds } from '../commands/types.js';
-import { AuthError, ReplyError, fromReplyError, type DisqueError } from '../errors.js';
+import { AuthError, ReplyError, TimeoutError, fromReplyError, type DisqueError } from '../errors.js';
 import { ProtocolError, type RawReply } from '../replies.js';
 import { ErrorReply, RespReader } from '../resp-reader.js';
 import { WriteBatch } from '../write-batch.js';
@@ -18,7 +18,16 @@ export interface LeanWireOptions {
   connectTimeout: number;
   /** ms a non-blocking command may wait for its reply; 0 waits for ever. */
   commandTimeout?: number | undefined;
+  /**
+   * Before any command, ask INFO and wait for its reply (refusing a node still `loading`), as
+   * ioredis' ready check does: commands wait until then, their deadline counted from the call.
+   * The public {@link Connection} uses it; the Pool, which probes nodes itself, does not.
+   */
+  readyCheck?: boolean | undefined;
 }
+
+/** The INFO of the ready check, as RESP2 bytes. */
+const INFO_BYTES = '*1\r\n$4\r\nINFO\r\n';
 
 interface Pending {
   name: string;
@@ -61,6 +70,10 @@ export class LeanWire implements Wire {
   #scheduled = false;
   #timer: NodeJS.Timeout | undefined;
   readonly #reader: RespReader;
+  /** Between the TCP connection and the ready check's reply (see `readyCheck`). */
+  #handshaking = false;
+  /** Callers of {@link LeanWire.whenReady}. */
+  #readyWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
   constructor(options: LeanWireOptions) {
     this.#o = options;
@@ -81,6 +94,32 @@ export class LeanWire implements Wire {
     return this.#pending.length - this.#head;
   }
 
+  /** `wait` (not dialled yet), `connecting` (TCP, TLS or the ready check), `ready` or `end`. */
+  get status(): 'wait' | 'connecting' | 'ready' | 'end' {
+    if (this.#closed) return 'end';
+    if (this.#ready) return 'ready';
+    return this.#socket ? 'connecting' : 'wait';
+  }
+
+  /**
+   * Dials now (otherwise the first command does) and resolves once commands can go out; rejects
+   * with why the connection failed (a {@link TimeoutError} when the ready check got no reply).
+   */
+  whenReady(): Promise<void> {
+    if (this.#ready) return Promise.resolve();
+    if (this.#closed) return Promise.reject(this.#closed);
+    const waiting = new Promise<void>((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
+    if (!this.#socket) this.#connect();
+    return waiting;
+  }
+
+  #becameReady(): void {
+    this.#ready = true;
+    this.#handshaking = false;
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve();
+    this.#flush();
+  }
+
   /** Runs a command object (validates and builds its argv): for tests and tools. */
   async run<A extends readonly unknown[], R>(command: Command<A, R>, ...args: A): Promise<R> {
     const argv = command.args(...args);
@@ -90,7 +129,10 @@ export class LeanWire implements Wire {
   send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply> {
     if (this.#closed) return Promise.reject(connectionError(this.address, this.#closed, { command: name }));
     return new Promise<RawReply>((resolve, reject) => {
-      this.#pending.push({ name, binary, resolve, reject, sent: false, hold, deadline: Infinity });
+      // Before the connection is ready, the deadline counts from the call (the wait included).
+      const { commandTimeout } = this.#o;
+      const deadline = this.#ready || !commandTimeout ? Infinity : Date.now() + commandTimeout + hold;
+      this.#pending.push({ name, binary, resolve, reject, sent: false, hold, deadline });
       this.#encode(argv);
       if (this.#ready) this.#schedule();
       else if (!this.#socket) this.#connect();
@@ -129,7 +171,7 @@ export class LeanWire implements Wire {
     for (let i = this.#unsent; i < this.#pending.length; i++) {
       const p = this.#pending[i] as Pending;
       p.sent = true;
-      if (deadline) p.deadline = deadline + p.hold;
+      if (deadline) p.deadline = Math.min(p.deadline, deadline + p.hold);
     }
     this.#unsent = this.#pending.length;
     this.#out.writeTo(socket);
@@ -148,9 +190,9 @@ export class LeanWire implements Wire {
     timer.unref();
     socket.once(connectEvent, () => {
       clearTimeout(timer);
+      if (o.readyCheck) return this.#readyCheck(socket);
       if (o.password !== undefined) this.#authFirst(o.password);
-      this.#ready = true;
-      this.#flush();
+      this.#becameReady();
     });
     socket.on('data', (chunk: Buffer) => {
       try {
@@ -166,9 +208,48 @@ export class LeanWire implements Wire {
     });
   }
 
+  /**
+   * AUTH (with a password) and INFO go out alone; the commands wait for INFO's reply, and a node
+   * still loading its data is refused (the owner may connect again later).
+   */
+  #readyCheck(socket: Socket): void {
+    this.#handshaking = true;
+    const { password, commandTimeout } = this.#o;
+    const deadline = commandTimeout ? Date.now() + commandTimeout : Infinity;
+    const steps: Pending[] = [];
+    let bytes = '';
+    if (password !== undefined) {
+      steps.push(this.#authPending(deadline));
+      bytes += authBytes(password);
+    }
+    steps.push({
+      name: 'INFO',
+      binary: false,
+      resolve: (reply) => {
+        if (typeof reply === 'string' && /^loading:1\r?$/m.test(reply))
+          this.#fail(new Error('the node is loading its data'));
+        else this.#becameReady();
+      },
+      reject: (error) => this.#fail(error),
+      sent: true,
+      hold: 0,
+      deadline,
+    });
+    bytes += INFO_BYTES;
+    this.#pending.splice(this.#head, 0, ...steps);
+    this.#unsent += steps.length;
+    socket.write(bytes);
+    this.#watch();
+  }
+
   /** AUTH goes out first and is answered first; a refusal fails the connection with its error. */
   #authFirst(password: string): void {
-    const auth: Pending = {
+    this.#pending.splice(this.#head, 0, this.#authPending(Infinity));
+    this.#out.prepend(authBytes(password));
+  }
+
+  #authPending(deadline: number): Pending {
+    return {
       name: 'AUTH',
       binary: false,
       resolve: () => undefined,
@@ -180,12 +261,10 @@ export class LeanWire implements Wire {
             cause: error,
           }),
         ),
-      sent: false,
+      sent: deadline !== Infinity,
       hold: 0,
-      deadline: Infinity,
+      deadline,
     };
-    this.#pending.splice(this.#head, 0, auth);
-    this.#out.prepend(authBytes(password));
   }
 
   #settle(reply: RawReply | ErrorReply): void {
@@ -211,7 +290,7 @@ export class LeanWire implements Wire {
       if (!oldest) {
         clearInterval(this.#timer);
         this.#timer = undefined;
-      } else if (oldest.sent && oldest.deadline < Date.now()) {
+      } else if (oldest.deadline < Date.now()) {
         const error = replyTimeout(this.address, oldest.name, (this.#o.commandTimeout ?? 0) + oldest.hold);
         this.#head++;
         oldest.reject(error);
@@ -233,12 +312,20 @@ export class LeanWire implements Wire {
     const pending = this.#pending.splice(this.#head);
     this.#head = 0;
     this.#unsent = 0;
+    // A ready check that got no reply in time: the commands waiting for it time out with it.
+    const handshakeTimedOut = this.#handshaking && reason instanceof TimeoutError;
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(reason);
     for (const p of pending)
       p.reject(
         // A refused AUTH is the answer for every command behind it.
         reason instanceof ReplyError
           ? reason
-          : connectionError(this.address, reason, { command: p.name, sent: p.sent }),
+          : handshakeTimedOut
+            ? new TimeoutError(
+                `${p.name} got no reply from ${this.address}: the connection was never ready (${reason.message})`,
+                { command: p.name },
+              )
+            : connectionError(this.address, reason, { command: p.name, sent: p.sent }),
       );
   }
 
@@ -250,5 +337,21 @@ export class LeanWire implements Wire {
   /** As `destroy()`: nothing is buffered on this side that a graceful close would save. */
   async close(): Promise<void> {
     this.destroy();
+  }
+
+  /**
+   * Closes gracefully: QUIT goes out behind the commands in flight, so that they get their
+   * replies first; then the socket is destroyed (at the latest when QUIT times out).
+   */
+  quit(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (!this.#ready) {
+      this.destroy();
+      return Promise.resolve();
+    }
+    return this.send('QUIT', ['QUIT'], false, 0).then(
+      () => this.#fail(new Error('connection closed')),
+      () => undefined,
+    );
   }
 }
