@@ -149,8 +149,7 @@ export class Connection {
    */
   async run<A extends readonly unknown[], R>(command: Command<A, R>, ...args: A): Promise<R> {
     const argv = command.args(...args);
-    const hold = command.hold ? command.hold(...args) : 0;
-    return command.reply(await this.#wire.send(command.name, argv, command.binary, hold));
+    return this.#wire.run(command as Command<never, R>, argv, command.hold ? command.hold(...args) : 0);
   }
 
   /**

@@ -1,10 +1,10 @@
 import { Redis, Command as RedisCommand } from 'ioredis';
-import type { Arg, Milliseconds } from '../commands/types.js';
+import type { Arg, Command, Milliseconds } from '../commands/types.js';
 import { ProtocolError, type RawReply } from '../replies.js';
 import { ConnectionError, DisqueError, TimeoutError, fromReplyError } from '../errors.js';
 import { WriteCoalescer } from '../write-coalescer.js';
 import { guardReplies } from '../reply-guard.js';
-import type { Wire } from './wire.js';
+import { sendThenParse, type Wire } from './wire.js';
 import type { ResolvedConnectionOptions } from './options.js';
 import { MAX_TIMER, connectionError, formatAddress, replyLimit, replyTimeout, tlsOptions } from './shared.js';
 
@@ -223,6 +223,10 @@ export class IoredisWire implements Wire {
   /** ioredis' status: `wait`, `connecting`, `connect`, `ready`, `reconnecting`, `end`… */
   get status(): string {
     return this.#redis.status;
+  }
+
+  run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds): Promise<R> {
+    return sendThenParse(this, command, argv, hold);
   }
 
   send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply> {

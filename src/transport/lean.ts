@@ -32,7 +32,9 @@ const INFO_BYTES = '*1\r\n$4\r\nINFO\r\n';
 interface Pending {
   name: string;
   binary: boolean;
-  resolve: (reply: RawReply) => void;
+  /** Parses the reply before it resolves (a command object's `reply`), when run() sent it. */
+  parse: ((raw: RawReply) => unknown) | undefined;
+  resolve: (reply: unknown) => void;
   reject: (error: DisqueError) => void;
   /** Whether its bytes went to the socket (then the server may have applied it). */
   sent: boolean;
@@ -120,19 +122,36 @@ export class LeanWire implements Wire {
     this.#flush();
   }
 
-  /** Runs a command object (validates and builds its argv): for tests and tools. */
-  async run<A extends readonly unknown[], R>(command: Command<A, R>, ...args: A): Promise<R> {
-    const argv = command.args(...args);
-    return command.reply(await this.send(command.name, argv, command.binary, command.hold?.(...args) ?? 0));
+  /** Validates and builds a command's argv and runs it: for tests and tools. */
+  exec<A extends readonly unknown[], R>(command: Command<A, R>, ...args: A): Promise<R> {
+    return this.run(command, command.args(...args), command.hold?.(...args) ?? 0);
   }
 
   send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply> {
+    return this.#enqueue(name, argv, binary, hold, undefined) as Promise<RawReply>;
+  }
+
+  /**
+   * Sends a command object's prebuilt argv; the reply is parsed as it is read (no promise or
+   * frame of its own per command: at 100 000 in flight, that is memory).
+   */
+  run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds): Promise<R> {
+    return this.#enqueue(command.name, argv, command.binary, hold, (raw) => command.reply(raw)) as Promise<R>;
+  }
+
+  #enqueue(
+    name: string,
+    argv: Arg[],
+    binary: boolean,
+    hold: Milliseconds,
+    parse: ((raw: RawReply) => unknown) | undefined,
+  ): Promise<unknown> {
     if (this.#closed) return Promise.reject(connectionError(this.address, this.#closed, { command: name }));
-    return new Promise<RawReply>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       // Before the connection is ready, the deadline counts from the call (the wait included).
       const { commandTimeout } = this.#o;
       const deadline = this.#ready || !commandTimeout ? Infinity : Date.now() + commandTimeout + hold;
-      this.#pending.push({ name, binary, resolve, reject, sent: false, hold, deadline });
+      this.#pending.push({ name, binary, parse, resolve, reject, sent: false, hold, deadline });
       this.#encode(argv);
       if (this.#ready) this.#schedule();
       else if (!this.#socket) this.#connect();
@@ -183,12 +202,20 @@ export class LeanWire implements Wire {
     const { socket, connectEvent } = dial(o.host, o.port, o.tls);
     this.#socket = socket;
     socket.setNoDelay(true);
+    let connected = false;
+    // Timers run before I/O events in Node's loop: after a long synchronous stretch (100 000
+    // adds queued in one go) the timer would fire although the connection was made meanwhile.
+    // setImmediate lets a 'connect' event already waiting be handled first.
     const timer = setTimeout(
-      () => socket.destroy(new Error(`connect timed out after ${o.connectTimeout} ms`)),
+      () =>
+        setImmediate(() => {
+          if (!connected) socket.destroy(new Error(`connect timed out after ${o.connectTimeout} ms`));
+        }),
       o.connectTimeout,
     );
     timer.unref();
     socket.once(connectEvent, () => {
+      connected = true;
       clearTimeout(timer);
       if (o.readyCheck) return this.#readyCheck(socket);
       if (o.password !== undefined) this.#authFirst(o.password);
@@ -225,6 +252,7 @@ export class LeanWire implements Wire {
     steps.push({
       name: 'INFO',
       binary: false,
+      parse: undefined,
       resolve: (reply) => {
         if (typeof reply === 'string' && /^loading:1\r?$/m.test(reply))
           this.#fail(new Error('the node is loading its data'));
@@ -252,6 +280,7 @@ export class LeanWire implements Wire {
     return {
       name: 'AUTH',
       binary: false,
+      parse: undefined,
       resolve: () => undefined,
       // `ERR invalid password` is a plain error reply: name it for what it means.
       reject: (error) =>
@@ -278,7 +307,17 @@ export class LeanWire implements Wire {
       this.#head = 0;
     }
     if (reply instanceof ErrorReply) pending.reject(fromReplyError(reply.message, pending.name));
-    else pending.resolve(reply);
+    else if (pending.parse === undefined) pending.resolve(reply);
+    else {
+      let value: unknown;
+      try {
+        value = pending.parse(reply);
+      } catch (error) {
+        pending.reject(error as DisqueError);
+        return;
+      }
+      pending.resolve(value);
+    }
   }
 
   /** One coarse timer per connection (not per command) checks the oldest command's deadline. */

@@ -1,7 +1,7 @@
-import type { Arg, Milliseconds } from '../commands/types.js';
+import type { Arg, Command, Milliseconds } from '../commands/types.js';
 import type { RawReply } from '../replies.js';
 import { ConnectionError, TimeoutError } from '../errors.js';
-import type { Wire } from './wire.js';
+import { sendThenParse, type Wire } from './wire.js';
 import { LeanWire } from './lean.js';
 import type { ResolvedConnectionOptions } from './options.js';
 import { MAX_TIMER, formatAddress } from './shared.js';
@@ -66,6 +66,10 @@ export class LeanSession implements Wire {
     if (this.closed) return 'end';
     if (this.#next) return 'reconnecting';
     return this.#wire.status === 'end' ? 'reconnecting' : this.#wire.status;
+  }
+
+  run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds): Promise<R> {
+    return sendThenParse(this, command, argv, hold);
   }
 
   async send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply> {

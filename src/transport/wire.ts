@@ -26,6 +26,8 @@ export interface Wire {
    * server may rightly hold the reply (see {@link Command.hold}); the command timeout runs on top.
    */
   send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply>;
+  /** Sends a command object's prebuilt (validated) argv and parses its reply. */
+  run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds): Promise<R>;
   /** Closes gracefully where the transport can (QUIT), else as `destroy()`. Safe twice. */
   close(): Promise<void>;
   /** Drops the socket at once: everything in flight fails with a ConnectionError. */
@@ -36,11 +38,21 @@ export interface Wire {
  * Sends a command whose argv is built (and so validated) already, and parses its reply.
  * @internal
  */
-export async function runOn<A extends readonly unknown[], R>(
+export function runOn<A extends readonly unknown[], R>(
   wire: Wire,
   command: Command<A, R>,
   argv: Arg[],
   hold: Milliseconds = 0,
+): Promise<R> {
+  return wire.run(command as Command<never, R>, argv, hold);
+}
+
+/** {@link Wire.run} for transports with nothing better than send() then parse. @internal */
+export async function sendThenParse<R>(
+  wire: Wire,
+  command: Command<never, R>,
+  argv: Arg[],
+  hold: Milliseconds,
 ): Promise<R> {
   return command.reply(await wire.send(command.name, argv, command.binary, hold));
 }
