@@ -35,8 +35,9 @@ function isIoredisReplyError(err: unknown): err is Error {
  * The ioredis transport: one ioredis client speaking RESP2 (Disque refuses `HELLO 3` and
  * `CLIENT SETINFO`), with what ioredis brings that the lean transport does not: reconnection with
  * an offline queue, resending of commands cut off by a dropped socket (bounded by
- * `maxRetriesPerRequest`), and a ready check that waits while the node is loading. The public
- * {@link Connection} runs on it by default, and the Pool with `fastPath: false`.
+ * `maxRetriesPerRequest`), and a ready check that waits while the node is loading. The Pool's
+ * shared connections for the commands that are not hot run on it (reconnect off), and all of the
+ * Pool's commands with `fastPath: false`.
  *
  * What it adds to ioredis: a deadline per command (dropping the socket so that a late reply is
  * never paired with a later command), a guard against unsolicited replies (reply-guard.ts), one

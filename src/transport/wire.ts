@@ -3,11 +3,13 @@ import type { RawReply } from '../replies.js';
 
 /**
  * One socket to one Disque node, as the layers above see it: commands go in as argvs, raw
- * replies come out in order. Two transports implement it (see docs/architecture.md):
- * - {@link LeanWire} (`transport/lean.ts`): a pipelined RESP2 socket of our own, never
- *   reconnecting; the Pool's hot path and the public {@link Connection} when it need not reconnect;
- * - {@link IoredisWire} (`transport/ioredis.ts`): an ioredis client with its reconnection,
- *   offline queue, resending and ready check; the public `Connection`'s default.
+ * replies come out in order. Implemented by (see docs/architecture.md):
+ * - `LeanWire` (`transport/lean.ts`): a pipelined RESP2 socket of our own, never reconnecting;
+ *   the Pool's hot commands, blocking GETJOBs and replication lanes;
+ * - `LeanSession` (`transport/session.ts`): lean sockets that reconnect (ready check, backoff,
+ *   resend bound); the public {@link Connection};
+ * - `IoredisWire` (`transport/ioredis.ts`): an ioredis client; the Pool's long tail (HELLO,
+ *   probes, QLEN, SHOW…) and everything with `fastPath: false`.
  *
  * A wire knows nothing of other nodes, of typed arguments or of retries on another node: the
  * Pool and `Connection` do that. Failures come out as {@link ConnectionError} (with `sent`),
