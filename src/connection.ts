@@ -6,7 +6,6 @@ import type { Job, JobInfo } from './job.js';
 import type { RawReply } from './replies.js';
 import { ArgumentError } from './errors.js';
 import { parseAddress } from './address.js';
-import type { Wire } from './transport/wire.js';
 import { LeanSession } from './transport/session.js';
 import { resolveConnectionOptions, type ConnectionOptions } from './transport/options.js';
 
@@ -682,6 +681,3 @@ export class Connection {
     return `Connection { address: '${this.address}', status: '${this.#wire.status}' }`;
   }
 }
-
-/** The Wire a Connection runs on (for the Pool's own use of Connection-made wires). @internal */
-export type { Wire };
