@@ -13,6 +13,7 @@ import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from '
 import { retryAfter, withRetries, type CallState, type RetryPolicy } from './retry.js';
 import { NodeHealth } from './health.js';
 import { ConnectionSets, type Deadline } from './connections.js';
+import { discover } from './discovery.js';
 import { ConsumerRouting, type GetJobCommand, type Prefer } from './routing.js';
 
 export type { PoolOptions } from './options.js';
@@ -178,49 +179,15 @@ export class Pool extends EventEmitter<PoolEvents> {
     return this.#refreshing;
   }
 
-  async #refresh(): Promise<void> {
-    const candidates = this.#view.all().sort(() => Math.random() - 0.5);
-    candidates.sort((a, b) => Number(b.usable) - Number(a.usable));
-    const errors: string[] = [];
-    for (const node of candidates) {
-      try {
-        await this.#hello(node);
-      } catch (err) {
-        this.#health.noteFailure(node, err);
-        errors.push(`${node.address}: ${err instanceof Error ? err.message : String(err)}`);
-        continue;
-      }
-      // Seeds not asked yet have no id. Ask them: a seed given by host name (localhost:7711) and
-      // the address HELLO reports for it (127.0.0.1:7711) are one node, and only ids tell.
-      await Promise.all(
-        this.#view
-          .all()
-          .filter((n) => n.id === undefined && n.up)
-          .map((n) => this.#hello(n).catch((err: unknown) => this.#health.noteFailure(n, err))),
-      );
-      return;
-    }
-    throw new NoNodeAvailableError(`No Disque node answered (${errors.join('; ')})`);
-  }
-
-  /** Asks `node` for HELLO and merges the reply into the view. */
-  async #hello(node: NodeState): Promise<void> {
-    const hello = await runOn(this.#conns.shared(node), C.HELLO, C.HELLO.args());
-    const self = this.#identify(node, hello.nodeId);
-    this.#health.markUp(self);
-    if (this.#options.discover)
-      for (const added of this.#view.merge(hello, self)) this.emit('node:up', added.snapshot());
-    else self.priority = hello.nodes.find((n) => n.id === hello.nodeId)?.priority ?? self.priority;
-  }
-
-  /**
-   * Records the id HELLO gave `node`. When another entry already has it, `node` was a second
-   * address of that node: its connections go to the entry that stays, which is returned.
-   */
-  #identify(node: NodeState, id: string): NodeState {
-    const kept = this.#view.identify(node, id);
-    if (kept !== node) this.#conns.merge(node, kept);
-    return kept;
+  #refresh(): Promise<void> {
+    return discover(this.#view, {
+      hello: (node) => runOn(this.#conns.shared(node), C.HELLO, C.HELLO.args()),
+      identified: (node, kept) => this.#conns.merge(node, kept),
+      failed: (node, err) => this.#health.noteFailure(node, err),
+      up: (node) => this.#health.markUp(node),
+      added: (node) => this.emit('node:up', node.snapshot()),
+      merge: this.#options.discover,
+    });
   }
 
   async #tick(): Promise<void> {
