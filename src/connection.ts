@@ -148,9 +148,14 @@ export class Connection extends ConnectionCommands {
    * const [job] = await conn.run(GETJOB, ['emails'], { nohang: true });
    * ```
    */
-  async run<A extends readonly unknown[], R>(command: Command<A, R>, ...args: A): Promise<R> {
-    const argv = command.args(...args);
-    return this.#wire.run(command as Command<never, R>, argv, command.hold ? command.hold(...args) : 0);
+  run<A extends readonly unknown[], R>(command: Command<A, R>, ...args: A): Promise<R> {
+    // Not an async function (one promise less per command); a bad argument still rejects.
+    try {
+      const argv = command.args(...args);
+      return this.#wire.run(command as Command<never, R>, argv, command.hold ? command.hold(...args) : 0);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /**

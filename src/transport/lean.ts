@@ -32,8 +32,8 @@ const INFO_BYTES = '*1\r\n$4\r\nINFO\r\n';
 interface Pending {
   name: string;
   binary: boolean;
-  /** Parses the reply before it resolves (a command object's `reply`), when run() sent it. */
-  parse: ((raw: RawReply) => unknown) | undefined;
+  /** The command object whose `reply` parses the reply before it resolves, when run() sent it. */
+  command: Command<never, unknown> | undefined;
   resolve: (reply: unknown) => void;
   reject: (error: DisqueError) => void;
   /** Whether its bytes went to the socket (then the server may have applied it). */
@@ -136,7 +136,7 @@ export class LeanWire implements Wire {
    * frame of its own per command: at 100 000 in flight, that is memory).
    */
   run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds): Promise<R> {
-    return this.#enqueue(command.name, argv, command.binary, hold, (raw) => command.reply(raw)) as Promise<R>;
+    return this.#enqueue(command.name, argv, command.binary, hold, command) as Promise<R>;
   }
 
   #enqueue(
@@ -144,14 +144,14 @@ export class LeanWire implements Wire {
     argv: Arg[],
     binary: boolean,
     hold: Milliseconds,
-    parse: ((raw: RawReply) => unknown) | undefined,
+    command: Command<never, unknown> | undefined,
   ): Promise<unknown> {
     if (this.#closed) return Promise.reject(connectionError(this.address, this.#closed, { command: name }));
     return new Promise<unknown>((resolve, reject) => {
       // Before the connection is ready, the deadline counts from the call (the wait included).
       const { commandTimeout } = this.#o;
       const deadline = this.#ready || !commandTimeout ? Infinity : Date.now() + commandTimeout + hold;
-      this.#pending.push({ name, binary, parse, resolve, reject, sent: false, hold, deadline });
+      this.#pending.push({ name, binary, command, resolve, reject, sent: false, hold, deadline });
       this.#encode(argv);
       if (this.#ready) this.#schedule();
       else if (!this.#socket) this.#connect();
@@ -252,7 +252,7 @@ export class LeanWire implements Wire {
     steps.push({
       name: 'INFO',
       binary: false,
-      parse: undefined,
+      command: undefined,
       resolve: (reply) => {
         if (typeof reply === 'string' && /^loading:1\r?$/m.test(reply))
           this.#fail(new Error('the node is loading its data'));
@@ -280,7 +280,7 @@ export class LeanWire implements Wire {
     return {
       name: 'AUTH',
       binary: false,
-      parse: undefined,
+      command: undefined,
       resolve: () => undefined,
       // `ERR invalid password` is a plain error reply: name it for what it means.
       reject: (error) =>
@@ -307,11 +307,11 @@ export class LeanWire implements Wire {
       this.#head = 0;
     }
     if (reply instanceof ErrorReply) pending.reject(fromReplyError(reply.message, pending.name));
-    else if (pending.parse === undefined) pending.resolve(reply);
+    else if (pending.command === undefined) pending.resolve(reply);
     else {
       let value: unknown;
       try {
-        value = pending.parse(reply);
+        value = pending.command.reply(reply);
       } catch (error) {
         pending.reject(error as DisqueError);
         return;

@@ -1,7 +1,7 @@
 import type { Arg, Command, Milliseconds } from '../commands/types.js';
 import type { RawReply } from '../replies.js';
 import { ConnectionError, TimeoutError } from '../errors.js';
-import { sendThenParse, type Wire } from './wire.js';
+import type { Wire } from './wire.js';
 import { LeanWire } from './lean.js';
 import type { ResolvedConnectionOptions } from './options.js';
 import { MAX_TIMER, formatAddress } from './shared.js';
@@ -69,14 +69,47 @@ export class LeanSession implements Wire {
   }
 
   run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds): Promise<R> {
-    return sendThenParse(this, command, argv, hold);
+    const wire = this.#wire;
+    if (this.#closing || this.#next) return this.#loop(command.name, (w) => w.run(command, argv, hold));
+    // The common case: straight onto the socket, the retry loop only after a failure.
+    return wire
+      .run(command, argv, hold)
+      .then(undefined, (error: unknown) =>
+        this.#loop(command.name, (w) => w.run(command, argv, hold), { wire, error }),
+      );
   }
 
-  async send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply> {
+  send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply> {
+    return this.#loop(name, (w) => w.send(name, argv, binary, hold));
+  }
+
+  /**
+   * Runs `exec` on the current socket until it succeeds, or fails for good: a command cut off by a
+   * dropped socket goes out again on the next one, at most 1 + maxRetriesPerRequest times in all.
+   */
+  async #loop<T>(
+    name: string,
+    exec: (wire: LeanWire) => Promise<T>,
+    failed?: { wire: LeanWire; error: unknown },
+  ): Promise<T> {
     const most = this.#o.maxRetriesPerRequest;
     let writes = 0;
     let failures = 0;
+    let last = failed;
     for (;;) {
+      if (last !== undefined) {
+        const { wire, error } = last;
+        if (!(error instanceof ConnectionError) || !this.#o.reconnect || this.#closing) throw error;
+        if (error.sent) writes++;
+        if (++failures > most)
+          throw error.sent
+            ? new ConnectionError(
+                `${name} failed on ${this.address}: the connection dropped before its reply ${writes} times (maxRetriesPerRequest: ${most}); not sent again`,
+                { node: this.address, command: name, sent: true, cause: error },
+              )
+            : error;
+        this.#replace(wire);
+      }
       if (this.#closing)
         throw new ConnectionError(`${name} failed on ${this.address}: Connection is closed`, {
           node: this.address,
@@ -85,18 +118,9 @@ export class LeanSession implements Wire {
       if (this.#next) await this.#next;
       const wire = this.#wire;
       try {
-        return await wire.send(name, argv, binary, hold);
-      } catch (err) {
-        if (!(err instanceof ConnectionError) || !this.#o.reconnect || this.#closing) throw err;
-        if (err.sent) writes++;
-        if (++failures > most)
-          throw err.sent
-            ? new ConnectionError(
-                `${name} failed on ${this.address}: the connection dropped before its reply ${writes} times (maxRetriesPerRequest: ${most}); not sent again`,
-                { node: this.address, command: name, sent: true, cause: err },
-              )
-            : err;
-        this.#replace(wire);
+        return await exec(wire);
+      } catch (error) {
+        last = { wire, error };
       }
     }
   }
