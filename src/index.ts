@@ -10,6 +10,7 @@
  * @module disque-ts
  */
 export { Connection, DEFAULT_PORT, DEFAULT_COMMAND_TIMEOUT, type ConnectionOptions } from './connection.js';
+export { ConnectionCommands } from './connection-commands.js';
 export * from './commands/index.js';
 export type { Job, JobInfo, JobState } from './job.js';
 export {

@@ -3,4 +3,3 @@
  * @module
  */
 export * from './pool/pool.js';
-export { POOL_DEFAULTS, POOL_OPTION_NAMES } from './pool/options.js';

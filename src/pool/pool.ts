@@ -10,9 +10,10 @@ import { Affinity, type AffinityOptions } from '../affinity.js';
 import { jobIdNodePrefix } from '../job-id.js';
 import { runOn, type Wire } from '../transport/wire.js';
 import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
-import { withRetries, type CallState, type RetryPolicy } from './retry.js';
+import { retryAfter, withRetries, type CallState, type RetryPolicy } from './retry.js';
 import { NodeHealth } from './health.js';
 import { ConnectionSets, type Deadline } from './connections.js';
+import { discover } from './discovery.js';
 import { ConsumerRouting, type GetJobCommand, type Prefer } from './routing.js';
 
 export type { PoolOptions } from './options.js';
@@ -20,6 +21,18 @@ export type { RetryPolicy } from './retry.js';
 export type { NodeSwitch } from './routing.js';
 export type { PoolEvents, NodeStats, RunOptions, BlockingOptions } from './types.js';
 import type { PoolEvents, NodeStats, RunOptions, BlockingOptions } from './types.js';
+
+/** A call through {@link Pool.run}: its command with the argv built and the facts read once. */
+interface RunJob<R> {
+  readonly command: Command<never, R>;
+  readonly argv: Arg[];
+  readonly hold: number;
+  readonly holds: boolean;
+  readonly options: RunOptions;
+}
+
+/** No node to avoid (a first attempt). */
+const NO_NODES: ReadonlySet<NodeState> = new Set();
 
 /** Extra time a blocked GETJOB gets beyond its own TIMEOUT before the client gives up on the socket. */
 const BLOCKING_GRACE = 1000;
@@ -166,49 +179,15 @@ export class Pool extends EventEmitter<PoolEvents> {
     return this.#refreshing;
   }
 
-  async #refresh(): Promise<void> {
-    const candidates = this.#view.all().sort(() => Math.random() - 0.5);
-    candidates.sort((a, b) => Number(b.usable) - Number(a.usable));
-    const errors: string[] = [];
-    for (const node of candidates) {
-      try {
-        await this.#hello(node);
-      } catch (err) {
-        this.#health.noteFailure(node, err);
-        errors.push(`${node.address}: ${err instanceof Error ? err.message : String(err)}`);
-        continue;
-      }
-      // Seeds not asked yet have no id. Ask them: a seed given by host name (localhost:7711) and
-      // the address HELLO reports for it (127.0.0.1:7711) are one node, and only ids tell.
-      await Promise.all(
-        this.#view
-          .all()
-          .filter((n) => n.id === undefined && n.up)
-          .map((n) => this.#hello(n).catch((err: unknown) => this.#health.noteFailure(n, err))),
-      );
-      return;
-    }
-    throw new NoNodeAvailableError(`No Disque node answered (${errors.join('; ')})`);
-  }
-
-  /** Asks `node` for HELLO and merges the reply into the view. */
-  async #hello(node: NodeState): Promise<void> {
-    const hello = await runOn(this.#conns.shared(node), C.HELLO, C.HELLO.args());
-    const self = this.#identify(node, hello.nodeId);
-    this.#health.markUp(self);
-    if (this.#options.discover)
-      for (const added of this.#view.merge(hello, self)) this.emit('node:up', added.snapshot());
-    else self.priority = hello.nodes.find((n) => n.id === hello.nodeId)?.priority ?? self.priority;
-  }
-
-  /**
-   * Records the id HELLO gave `node`. When another entry already has it, `node` was a second
-   * address of that node: its connections go to the entry that stays, which is returned.
-   */
-  #identify(node: NodeState, id: string): NodeState {
-    const kept = this.#view.identify(node, id);
-    if (kept !== node) this.#conns.merge(node, kept);
-    return kept;
+  #refresh(): Promise<void> {
+    return discover(this.#view, {
+      hello: (node) => runOn(this.#conns.shared(node), C.HELLO, C.HELLO.args()),
+      identified: (node, kept) => this.#conns.merge(node, kept),
+      failed: (node, err) => this.#health.noteFailure(node, err),
+      up: (node) => this.#health.markUp(node),
+      added: (node) => this.emit('node:up', node.snapshot()),
+      merge: this.#options.discover,
+    });
   }
 
   async #tick(): Promise<void> {
@@ -270,13 +249,18 @@ export class Pool extends EventEmitter<PoolEvents> {
    * const len = await pool.run(QLEN, ['emails']);
    * ```
    */
-  async run<A extends readonly unknown[], R>(
+  run<A extends readonly unknown[], R>(
     command: Command<A, R>,
     args: A,
     options: RunOptions = {},
   ): Promise<R> {
-    // Bad arguments fail before any node is chosen, and are never retried.
-    return this.#runArgv(command, args, command.args(...args), options);
+    // Bad arguments fail (reject) before any node is chosen, and are never retried. Not an async
+    // function: a suspended frame per call in flight is memory.
+    try {
+      return this.#runArgv(command, args, command.args(...args), options);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** {@link Pool.run} with the argv built (and so validated) already. */
@@ -292,27 +276,63 @@ export class Pool extends EventEmitter<PoolEvents> {
     // lanes, or with `fastPath: false` an exclusive connection each), so that a producer with many
     // adds in flight has them replicated in parallel rather than one after another.
     const holds = this.#view.size > 1 && command.holdsConnection?.(...args) === true;
-    return this.#retry(options.retry ?? 'idempotent', options.signal, async (call) => {
-      const pinned = options.node === undefined ? undefined : this.#find(options.node);
-      if (options.strict && pinned && !pinned.up) await this.#health.nodeUp(call);
-      if (options.strict && !pinned?.up)
-        throw new NoNodeAvailableError(`Node ${options.node ?? ''} is not known or not reachable`);
-      return this.#onNode(
-        call,
-        pinned,
-        (node) => {
-          if (holds)
-            return this.#options.fastPath
-              ? runOn(this.#conns.lane(node), command, argv, hold)
-              : this.#conns.withExclusive(node, options.signal, undefined, (conn) =>
-                  runOn(conn, command, argv, hold),
-                );
-          const conn = command.hot ? this.#conns.hot(node) : this.#conns.shared(node);
-          return runOn(conn, command, argv, hold);
-        },
-        options.strict,
-      );
-    });
+    const job: RunJob<R> = { command, argv, hold, holds, options };
+    const first = this.#firstNode(options);
+    if (first !== undefined) return this.#firstAttempt(first, job);
+    return this.#retry(options.retry ?? 'idempotent', options.signal, (call) => this.#attempt(call, job));
+  }
+
+  /**
+   * The node of a call's first attempt when it can be chosen at once (the pool is started, the
+   * call is not strict, a node is usable): the common case, which then costs no retry state.
+   */
+  #firstNode(options: RunOptions): NodeState | undefined {
+    if (!this.#started || this.#closing || options.strict || options.signal?.aborted) return undefined;
+    const pinned = options.node === undefined ? undefined : this.#find(options.node);
+    return pinned?.usable ? pinned : this.#health.chooseNow(NO_NODES);
+  }
+
+  /**
+   * The first attempt on `node`; a failure the policy allows goes on to the retry loop. Not an
+   * async function: with 100 000 calls in flight, a suspended frame each is memory.
+   */
+  #firstAttempt<R>(node: NodeState, job: RunJob<R>): Promise<R> {
+    let sent: Promise<R>;
+    try {
+      sent = this.#send(node, job);
+    } catch (error) {
+      sent = Promise.reject(error as Error);
+    }
+    return sent.then(undefined, (error: unknown) => this.#afterFirstFailure(node, job, error));
+  }
+
+  #afterFirstFailure<R>(node: NodeState, job: RunJob<R>, error: unknown): Promise<R> {
+    this.#health.noteFailure(node, error);
+    const { signal, retry = 'idempotent' } = job.options;
+    const call: CallState = { avoid: new Set(), signal, waitUntil: undefined };
+    if (error instanceof DisqueError && error.retryable) call.avoid.add(node);
+    return retryAfter(this.#options, retry, signal, this.#stopped, call, error, (c) => this.#attempt(c, job));
+  }
+
+  /** One attempt of a call through the retry loop. */
+  async #attempt<R>(call: CallState, job: RunJob<R>): Promise<R> {
+    const { options } = job;
+    const pinned = options.node === undefined ? undefined : this.#find(options.node);
+    if (options.strict && pinned && !pinned.up) await this.#health.nodeUp(call);
+    if (options.strict && !pinned?.up)
+      throw new NoNodeAvailableError(`Node ${options.node ?? ''} is not known or not reachable`);
+    return this.#onNode(call, pinned, (node) => this.#send(node, job), options.strict);
+  }
+
+  /** Sends a call's command to `node`, on the connection its facts call for. */
+  #send<R>(node: NodeState, { command, argv, hold, holds, options }: RunJob<R>): Promise<R> {
+    if (holds)
+      return this.#options.fastPath
+        ? runOn(this.#conns.lane(node), command, argv, hold)
+        : this.#conns.withExclusive(node, options.signal, undefined, (conn) =>
+            runOn(conn, command, argv, hold),
+          );
+    return runOn(command.hot ? this.#conns.hot(node) : this.#conns.shared(node), command, argv, hold);
   }
 
   /**

@@ -86,8 +86,25 @@ export async function withRetries<R>(
   try {
     return await attempt(call);
   } catch (error) {
-    if (policy === 'never' || !retryable(policy, call, error, stopped)) throw error;
+    return retryAfter(settings, policy, signal, stopped, call, error, attempt);
   }
+}
+
+/**
+ * After a failed first attempt of `call`: rejects with `error` unless `policy` allows another,
+ * else runs the remaining attempts with p-retry's exponential backoff and jitter.
+ * @internal
+ */
+export function retryAfter<R>(
+  settings: RetrySettings,
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+  stopped: () => boolean,
+  call: CallState,
+  error: unknown,
+  attempt: (call: CallState) => Promise<R>,
+): Promise<R> {
+  if (policy === 'never' || !retryable(policy, call, error, stopped)) return Promise.reject(error);
   return pRetry(() => attempt(call), {
     retries: Math.max(0, settings.retries - 1),
     minTimeout: settings.minRetryDelay,

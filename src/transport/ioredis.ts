@@ -1,10 +1,10 @@
 import { Redis, Command as RedisCommand } from 'ioredis';
-import type { Arg, Milliseconds } from '../commands/types.js';
+import type { Arg, Command, Milliseconds } from '../commands/types.js';
 import { ProtocolError, type RawReply } from '../replies.js';
 import { ConnectionError, DisqueError, TimeoutError, fromReplyError } from '../errors.js';
 import { WriteCoalescer } from '../write-coalescer.js';
 import { guardReplies } from '../reply-guard.js';
-import type { Wire } from './wire.js';
+import { sendThenParse, type Wire } from './wire.js';
 import type { ResolvedConnectionOptions } from './options.js';
 import { MAX_TIMER, connectionError, formatAddress, replyLimit, replyTimeout, tlsOptions } from './shared.js';
 
@@ -35,8 +35,9 @@ function isIoredisReplyError(err: unknown): err is Error {
  * The ioredis transport: one ioredis client speaking RESP2 (Disque refuses `HELLO 3` and
  * `CLIENT SETINFO`), with what ioredis brings that the lean transport does not: reconnection with
  * an offline queue, resending of commands cut off by a dropped socket (bounded by
- * `maxRetriesPerRequest`), and a ready check that waits while the node is loading. The public
- * {@link Connection} runs on it by default, and the Pool with `fastPath: false`.
+ * `maxRetriesPerRequest`), and a ready check that waits while the node is loading. The Pool's
+ * shared connections for the commands that are not hot run on it (reconnect off), and all of the
+ * Pool's commands with `fastPath: false`.
  *
  * What it adds to ioredis: a deadline per command (dropping the socket so that a late reply is
  * never paired with a later command), a guard against unsolicited replies (reply-guard.ts), one
@@ -223,6 +224,10 @@ export class IoredisWire implements Wire {
   /** ioredis' status: `wait`, `connecting`, `connect`, `ready`, `reconnecting`, `end`… */
   get status(): string {
     return this.#redis.status;
+  }
+
+  run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds): Promise<R> {
+    return sendThenParse(this, command, argv, hold);
   }
 
   send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply> {

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Arg, Command, Milliseconds } from '../commands/types.js';
-import { AuthError, ReplyError, fromReplyError, type DisqueError } from '../errors.js';
+import { AuthError, ReplyError, TimeoutError, fromReplyError, type DisqueError } from '../errors.js';
 import { ProtocolError, type RawReply } from '../replies.js';
 import { ErrorReply, RespReader } from '../resp-reader.js';
 import { WriteBatch } from '../write-batch.js';
@@ -18,12 +18,23 @@ export interface LeanWireOptions {
   connectTimeout: number;
   /** ms a non-blocking command may wait for its reply; 0 waits for ever. */
   commandTimeout?: number | undefined;
+  /**
+   * Before any command, ask INFO and wait for its reply (refusing a node still `loading`), as
+   * ioredis' ready check does: commands wait until then, their deadline counted from the call.
+   * The public {@link Connection} uses it; the Pool, which probes nodes itself, does not.
+   */
+  readyCheck?: boolean | undefined;
 }
+
+/** The INFO of the ready check, as RESP2 bytes. */
+const INFO_BYTES = '*1\r\n$4\r\nINFO\r\n';
 
 interface Pending {
   name: string;
   binary: boolean;
-  resolve: (reply: RawReply) => void;
+  /** The command object whose `reply` parses the reply before it resolves, when run() sent it. */
+  command: Command<never, unknown> | undefined;
+  resolve: (reply: unknown) => void;
   reject: (error: DisqueError) => void;
   /** Whether its bytes went to the socket (then the server may have applied it). */
   sent: boolean;
@@ -61,6 +72,10 @@ export class LeanWire implements Wire {
   #scheduled = false;
   #timer: NodeJS.Timeout | undefined;
   readonly #reader: RespReader;
+  /** Between the TCP connection and the ready check's reply (see `readyCheck`). */
+  #handshaking = false;
+  /** Callers of {@link LeanWire.whenReady}. */
+  #readyWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
   constructor(options: LeanWireOptions) {
     this.#o = options;
@@ -81,16 +96,62 @@ export class LeanWire implements Wire {
     return this.#pending.length - this.#head;
   }
 
-  /** Runs a command object (validates and builds its argv): for tests and tools. */
-  async run<A extends readonly unknown[], R>(command: Command<A, R>, ...args: A): Promise<R> {
-    const argv = command.args(...args);
-    return command.reply(await this.send(command.name, argv, command.binary, command.hold?.(...args) ?? 0));
+  /** `wait` (not dialled yet), `connecting` (TCP, TLS or the ready check), `ready` or `end`. */
+  get status(): 'wait' | 'connecting' | 'ready' | 'end' {
+    if (this.#closed) return 'end';
+    if (this.#ready) return 'ready';
+    return this.#socket ? 'connecting' : 'wait';
+  }
+
+  /**
+   * Dials now (otherwise the first command does) and resolves once commands can go out; rejects
+   * with why the connection failed (a {@link TimeoutError} when the ready check got no reply).
+   */
+  whenReady(): Promise<void> {
+    if (this.#ready) return Promise.resolve();
+    if (this.#closed) return Promise.reject(this.#closed);
+    const waiting = new Promise<void>((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
+    if (!this.#socket) this.#connect();
+    return waiting;
+  }
+
+  #becameReady(): void {
+    this.#ready = true;
+    this.#handshaking = false;
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve();
+    this.#flush();
+  }
+
+  /** Validates and builds a command's argv and runs it: for tests and tools. */
+  exec<A extends readonly unknown[], R>(command: Command<A, R>, ...args: A): Promise<R> {
+    return this.run(command, command.args(...args), command.hold?.(...args) ?? 0);
   }
 
   send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply> {
+    return this.#enqueue(name, argv, binary, hold, undefined) as Promise<RawReply>;
+  }
+
+  /**
+   * Sends a command object's prebuilt argv; the reply is parsed as it is read (no promise or
+   * frame of its own per command: at 100 000 in flight, that is memory).
+   */
+  run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds): Promise<R> {
+    return this.#enqueue(command.name, argv, command.binary, hold, command) as Promise<R>;
+  }
+
+  #enqueue(
+    name: string,
+    argv: Arg[],
+    binary: boolean,
+    hold: Milliseconds,
+    command: Command<never, unknown> | undefined,
+  ): Promise<unknown> {
     if (this.#closed) return Promise.reject(connectionError(this.address, this.#closed, { command: name }));
-    return new Promise<RawReply>((resolve, reject) => {
-      this.#pending.push({ name, binary, resolve, reject, sent: false, hold, deadline: Infinity });
+    return new Promise<unknown>((resolve, reject) => {
+      // Before the connection is ready, the deadline counts from the call (the wait included).
+      const { commandTimeout } = this.#o;
+      const deadline = this.#ready || !commandTimeout ? Infinity : Date.now() + commandTimeout + hold;
+      this.#pending.push({ name, binary, command, resolve, reject, sent: false, hold, deadline });
       this.#encode(argv);
       if (this.#ready) this.#schedule();
       else if (!this.#socket) this.#connect();
@@ -129,7 +190,7 @@ export class LeanWire implements Wire {
     for (let i = this.#unsent; i < this.#pending.length; i++) {
       const p = this.#pending[i] as Pending;
       p.sent = true;
-      if (deadline) p.deadline = deadline + p.hold;
+      if (deadline) p.deadline = Math.min(p.deadline, deadline + p.hold);
     }
     this.#unsent = this.#pending.length;
     this.#out.writeTo(socket);
@@ -141,16 +202,24 @@ export class LeanWire implements Wire {
     const { socket, connectEvent } = dial(o.host, o.port, o.tls);
     this.#socket = socket;
     socket.setNoDelay(true);
+    let connected = false;
+    // Timers run before I/O events in Node's loop: after a long synchronous stretch (100 000
+    // adds queued in one go) the timer would fire although the connection was made meanwhile.
+    // setImmediate lets a 'connect' event already waiting be handled first.
     const timer = setTimeout(
-      () => socket.destroy(new Error(`connect timed out after ${o.connectTimeout} ms`)),
+      () =>
+        setImmediate(() => {
+          if (!connected) socket.destroy(new Error(`connect timed out after ${o.connectTimeout} ms`));
+        }),
       o.connectTimeout,
     );
     timer.unref();
     socket.once(connectEvent, () => {
+      connected = true;
       clearTimeout(timer);
+      if (o.readyCheck) return this.#readyCheck(socket);
       if (o.password !== undefined) this.#authFirst(o.password);
-      this.#ready = true;
-      this.#flush();
+      this.#becameReady();
     });
     socket.on('data', (chunk: Buffer) => {
       try {
@@ -166,11 +235,52 @@ export class LeanWire implements Wire {
     });
   }
 
+  /**
+   * AUTH (with a password) and INFO go out alone; the commands wait for INFO's reply, and a node
+   * still loading its data is refused (the owner may connect again later).
+   */
+  #readyCheck(socket: Socket): void {
+    this.#handshaking = true;
+    const { password, commandTimeout } = this.#o;
+    const deadline = commandTimeout ? Date.now() + commandTimeout : Infinity;
+    const steps: Pending[] = [];
+    let bytes = '';
+    if (password !== undefined) {
+      steps.push(this.#authPending(deadline));
+      bytes += authBytes(password);
+    }
+    steps.push({
+      name: 'INFO',
+      binary: false,
+      command: undefined,
+      resolve: (reply) => {
+        if (typeof reply === 'string' && /^loading:1\r?$/m.test(reply))
+          this.#fail(new Error('the node is loading its data'));
+        else this.#becameReady();
+      },
+      reject: (error) => this.#fail(error),
+      sent: true,
+      hold: 0,
+      deadline,
+    });
+    bytes += INFO_BYTES;
+    this.#pending.splice(this.#head, 0, ...steps);
+    this.#unsent += steps.length;
+    socket.write(bytes);
+    this.#watch();
+  }
+
   /** AUTH goes out first and is answered first; a refusal fails the connection with its error. */
   #authFirst(password: string): void {
-    const auth: Pending = {
+    this.#pending.splice(this.#head, 0, this.#authPending(Infinity));
+    this.#out.prepend(authBytes(password));
+  }
+
+  #authPending(deadline: number): Pending {
+    return {
       name: 'AUTH',
       binary: false,
+      command: undefined,
       resolve: () => undefined,
       // `ERR invalid password` is a plain error reply: name it for what it means.
       reject: (error) =>
@@ -180,12 +290,10 @@ export class LeanWire implements Wire {
             cause: error,
           }),
         ),
-      sent: false,
+      sent: deadline !== Infinity,
       hold: 0,
-      deadline: Infinity,
+      deadline,
     };
-    this.#pending.splice(this.#head, 0, auth);
-    this.#out.prepend(authBytes(password));
   }
 
   #settle(reply: RawReply | ErrorReply): void {
@@ -199,7 +307,17 @@ export class LeanWire implements Wire {
       this.#head = 0;
     }
     if (reply instanceof ErrorReply) pending.reject(fromReplyError(reply.message, pending.name));
-    else pending.resolve(reply);
+    else if (pending.command === undefined) pending.resolve(reply);
+    else {
+      let value: unknown;
+      try {
+        value = pending.command.reply(reply);
+      } catch (error) {
+        pending.reject(error as DisqueError);
+        return;
+      }
+      pending.resolve(value);
+    }
   }
 
   /** One coarse timer per connection (not per command) checks the oldest command's deadline. */
@@ -211,7 +329,7 @@ export class LeanWire implements Wire {
       if (!oldest) {
         clearInterval(this.#timer);
         this.#timer = undefined;
-      } else if (oldest.sent && oldest.deadline < Date.now()) {
+      } else if (oldest.deadline < Date.now()) {
         const error = replyTimeout(this.address, oldest.name, (this.#o.commandTimeout ?? 0) + oldest.hold);
         this.#head++;
         oldest.reject(error);
@@ -233,12 +351,20 @@ export class LeanWire implements Wire {
     const pending = this.#pending.splice(this.#head);
     this.#head = 0;
     this.#unsent = 0;
+    // A ready check that got no reply in time: the commands waiting for it time out with it.
+    const handshakeTimedOut = this.#handshaking && reason instanceof TimeoutError;
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(reason);
     for (const p of pending)
       p.reject(
         // A refused AUTH is the answer for every command behind it.
         reason instanceof ReplyError
           ? reason
-          : connectionError(this.address, reason, { command: p.name, sent: p.sent }),
+          : handshakeTimedOut
+            ? new TimeoutError(
+                `${p.name} got no reply from ${this.address}: the connection was never ready (${reason.message})`,
+                { command: p.name },
+              )
+            : connectionError(this.address, reason, { command: p.name, sent: p.sent }),
       );
   }
 
@@ -250,5 +376,21 @@ export class LeanWire implements Wire {
   /** As `destroy()`: nothing is buffered on this side that a graceful close would save. */
   async close(): Promise<void> {
     this.destroy();
+  }
+
+  /**
+   * Closes gracefully: QUIT goes out behind the commands in flight, so that they get their
+   * replies first; then the socket is destroyed (at the latest when QUIT times out).
+   */
+  quit(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (!this.#ready) {
+      this.destroy();
+      return Promise.resolve();
+    }
+    return this.send('QUIT', ['QUIT'], false, 0).then(
+      () => this.#fail(new Error('connection closed')),
+      () => undefined,
+    );
   }
 }

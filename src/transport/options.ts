@@ -38,8 +38,9 @@ export interface ConnectionOptions {
    */
   commandTimeout?: Milliseconds | undefined;
   /**
-   * Batch commands issued in the same tick into one write (ioredis auto-pipelining). Good for a
-   * connection shared by many callers; irrelevant for a connection used for blocking GETJOB.
+   * Batch commands issued in the same tick into one write. The Connection's lean transport always
+   * does (it costs nothing for a connection used for blocking GETJOB); the option is accepted for
+   * compatibility and applies to the ioredis transport (the Pool's long-tail connections).
    * @defaultValue true
    */
   autoPipelining?: boolean | undefined;

@@ -2,11 +2,9 @@ import net, { type Socket } from 'node:net';
 import tls, { type ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConnectionError, TimeoutError, type DisqueError } from '../errors.js';
 
-/**
- * What both transports share: defaults, the deadline arithmetic, the one way a ConnectionError
- * or a reply TimeoutError is worded, TLS and AUTH.
- * @internal
- * @module
+/*
+ * What the transports share: defaults, the deadline arithmetic, the one way a ConnectionError or
+ * a reply TimeoutError is worded, TLS and AUTH. (The defaults are public: see src/index.ts.)
  */
 
 /**

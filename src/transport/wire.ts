@@ -3,11 +3,13 @@ import type { RawReply } from '../replies.js';
 
 /**
  * One socket to one Disque node, as the layers above see it: commands go in as argvs, raw
- * replies come out in order. Two transports implement it (see docs/architecture.md):
- * - {@link LeanWire} (`transport/lean.ts`): a pipelined RESP2 socket of our own, never
- *   reconnecting; the Pool's hot path and the public {@link Connection} when it need not reconnect;
- * - {@link IoredisWire} (`transport/ioredis.ts`): an ioredis client with its reconnection,
- *   offline queue, resending and ready check; the public `Connection`'s default.
+ * replies come out in order. Implemented by (see docs/architecture.md):
+ * - `LeanWire` (`transport/lean.ts`): a pipelined RESP2 socket of our own, never reconnecting;
+ *   the Pool's hot commands, blocking GETJOBs and replication lanes;
+ * - `LeanSession` (`transport/session.ts`): lean sockets that reconnect (ready check, backoff,
+ *   resend bound); the public {@link Connection};
+ * - `IoredisWire` (`transport/ioredis.ts`): an ioredis client; the Pool's long tail (HELLO,
+ *   probes, QLEN, SHOW…) and everything with `fastPath: false`.
  *
  * A wire knows nothing of other nodes, of typed arguments or of retries on another node: the
  * Pool and `Connection` do that. Failures come out as {@link ConnectionError} (with `sent`),
@@ -26,6 +28,8 @@ export interface Wire {
    * server may rightly hold the reply (see {@link Command.hold}); the command timeout runs on top.
    */
   send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply>;
+  /** Sends a command object's prebuilt (validated) argv and parses its reply. */
+  run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds): Promise<R>;
   /** Closes gracefully where the transport can (QUIT), else as `destroy()`. Safe twice. */
   close(): Promise<void>;
   /** Drops the socket at once: everything in flight fails with a ConnectionError. */
@@ -36,11 +40,21 @@ export interface Wire {
  * Sends a command whose argv is built (and so validated) already, and parses its reply.
  * @internal
  */
-export async function runOn<A extends readonly unknown[], R>(
+export function runOn<A extends readonly unknown[], R>(
   wire: Wire,
   command: Command<A, R>,
   argv: Arg[],
   hold: Milliseconds = 0,
+): Promise<R> {
+  return wire.run(command as Command<never, R>, argv, hold);
+}
+
+/** {@link Wire.run} for transports with nothing better than send() then parse. @internal */
+export async function sendThenParse<R>(
+  wire: Wire,
+  command: Command<never, R>,
+  argv: Arg[],
+  hold: Milliseconds,
 ): Promise<R> {
   return command.reply(await wire.send(command.name, argv, command.binary, hold));
 }

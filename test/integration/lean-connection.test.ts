@@ -33,11 +33,11 @@ describe('LeanWire against Disque', () => {
   test('adds, gets and acks a job; typed error replies', async () => {
     const conn = lean();
     const q = uniqueQueue('lean');
-    const id = await conn.run(C.ADDJOB, q, 'hello', { replicate: 1 });
-    const [job] = await conn.run(C.GETJOB, [q], { nohang: true, withCounters: true });
+    const id = await conn.exec(C.ADDJOB, q, 'hello', { replicate: 1 });
+    const [job] = await conn.exec(C.GETJOB, [q], { nohang: true, withCounters: true });
     expect(job).toMatchObject({ id, queue: q, body: 'hello', nacks: 0 });
-    expect(await conn.run(C.ACKJOB, id)).toBe(1);
-    await expect(conn.run(C.WORKING, id)).rejects.toBeInstanceOf(NoJobError);
+    expect(await conn.exec(C.ACKJOB, id)).toBe(1);
+    await expect(conn.exec(C.WORKING, id)).rejects.toBeInstanceOf(NoJobError);
     expect(conn.inFlight).toBe(0);
   });
 
@@ -45,42 +45,42 @@ describe('LeanWire against Disque', () => {
     const conn = lean();
     const q = uniqueQueue('lean');
     const ids = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => conn.run(C.ADDJOB, q, `body-${i}`, { replicate: 1 })),
+      Array.from({ length: 1000 }, (_, i) => conn.exec(C.ADDJOB, q, `body-${i}`, { replicate: 1 })),
     );
     expect(new Set(ids).size).toBe(1000);
-    const jobs = await conn.run(C.GETJOB, [q], { nohang: true, count: 1000 });
+    const jobs = await conn.exec(C.GETJOB, [q], { nohang: true, count: 1000 });
     expect(jobs.map((j) => j.body)).toEqual(Array.from({ length: 1000 }, (_, i) => `body-${i}`));
-    expect(await conn.run(C.FASTACK, ...ids)).toBe(1000);
+    expect(await conn.exec(C.FASTACK, ...ids)).toBe(1000);
   });
 
   test('binary bodies go and come back byte exact', async () => {
     const conn = lean();
     const q = uniqueQueue('lean');
     const body = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-    const id = await conn.run(C.ADDJOB, q, body, { replicate: 1 });
-    const [job] = await conn.run(C.GETJOB_BUFFER, [q], { nohang: true });
+    const id = await conn.exec(C.ADDJOB, q, body, { replicate: 1 });
+    const [job] = await conn.exec(C.GETJOB_BUFFER, [q], { nohang: true });
     expect(job?.body).toEqual(body);
-    await conn.run(C.ACKJOB, id);
+    await conn.exec(C.ACKJOB, id);
   });
 
   test('a blocked GETJOB is answered when a job comes on another connection', async () => {
     const consumer = lean();
     const producer = lean();
     const q = uniqueQueue('lean');
-    const waiting = consumer.run(C.GETJOB, [q], { timeout: 5000 });
-    const id = await producer.run(C.ADDJOB, q, 'late', { replicate: 1 });
+    const waiting = consumer.exec(C.GETJOB, [q], { timeout: 5000 });
+    const id = await producer.exec(C.ADDJOB, q, 'late', { replicate: 1 });
     const [job] = await waiting;
     expect(job?.id).toBe(id);
-    await producer.run(C.ACKJOB, id);
+    await producer.exec(C.ACKJOB, id);
   });
 
   test('destroy() fails what is in flight with a ConnectionError, and later calls too', async () => {
     const conn = lean();
-    const waiting = conn.run(C.GETJOB, [uniqueQueue('lean')], { timeout: 5000 });
+    const waiting = conn.exec(C.GETJOB, [uniqueQueue('lean')], { timeout: 5000 });
     await new Promise((resolve) => setTimeout(resolve, 50));
     conn.destroy();
     await expect(waiting).rejects.toMatchObject({ name: 'ConnectionError', sent: true });
-    await expect(conn.run(C.QLEN, 'x')).rejects.toBeInstanceOf(ConnectionError);
+    await expect(conn.exec(C.QLEN, 'x')).rejects.toBeInstanceOf(ConnectionError);
     expect(conn.closed).toBe(true);
   });
 });
@@ -96,7 +96,7 @@ describe('LeanWire AUTH', () => {
         password: 's3cret-pw',
       });
       opened.push(good);
-      expect(await good.run(C.QLEN, 'x')).toBe(0);
+      expect(await good.exec(C.QLEN, 'x')).toBe(0);
       const bad = new LeanWire({
         host: server.host,
         port: server.port,
@@ -104,7 +104,7 @@ describe('LeanWire AUTH', () => {
         password: 'wrong-pw',
       });
       opened.push(bad);
-      const results = await Promise.allSettled([bad.run(C.QLEN, 'x'), bad.run(C.QLEN, 'y')]);
+      const results = await Promise.allSettled([bad.exec(C.QLEN, 'x'), bad.exec(C.QLEN, 'y')]);
       for (const result of results) {
         expect(result.status).toBe('rejected');
         const reason = (result as PromiseRejectedResult).reason as Error;
@@ -144,7 +144,7 @@ describe('LeanWire faults', () => {
     });
     const conn = new LeanWire({ host: '127.0.0.1', port, connectTimeout: 2000 });
     opened.push(conn);
-    await expect(conn.run(C.ADDJOB, 'q', 'x', {})).rejects.toMatchObject({
+    await expect(conn.exec(C.ADDJOB, 'q', 'x', {})).rejects.toMatchObject({
       name: 'ConnectionError',
       sent: false,
       node: `127.0.0.1:${port}`,
@@ -153,7 +153,7 @@ describe('LeanWire faults', () => {
 
   test('a socket closed before the reply: ConnectionError, sent true', async () => {
     fake = await startFakeServer(() => ({ after: 'destroy' }));
-    await expect(to(fake).run(C.ADDJOB, 'q', 'x', {})).rejects.toMatchObject({
+    await expect(to(fake).exec(C.ADDJOB, 'q', 'x', {})).rejects.toMatchObject({
       name: 'ConnectionError',
       sent: true,
     });
@@ -161,13 +161,13 @@ describe('LeanWire faults', () => {
 
   test('half a reply then a close: ConnectionError, nothing resolved with half a value', async () => {
     fake = await startFakeServer(() => ({ bytes: '*3\r\n$1\r\nq\r\n$4\r\nD-12', after: 'end' }));
-    await expect(to(fake).run(C.GETJOB, ['q'], { nohang: true })).rejects.toBeInstanceOf(ConnectionError);
+    await expect(to(fake).exec(C.GETJOB, ['q'], { nohang: true })).rejects.toBeInstanceOf(ConnectionError);
   });
 
   test('malformed bytes drop the connection: ConnectionError caused by a ProtocolError', async () => {
     fake = await startFakeServer(() => ({ bytes: '!garbage\r\n' }));
     const conn = to(fake);
-    const error = await conn.run(C.QLEN, 'q').catch((e: unknown) => e);
+    const error = await conn.exec(C.QLEN, 'q').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).cause).toBeInstanceOf(ProtocolError);
     expect(conn.closed).toBe(true);
@@ -176,24 +176,24 @@ describe('LeanWire faults', () => {
   test('a reply no command asked for drops the connection', async () => {
     fake = await startFakeServer(() => ({ bytes: ':1\r\n:2\r\n' }));
     const conn = to(fake);
-    await expect(conn.run(C.QLEN, 'q')).resolves.toBe(1);
+    await expect(conn.exec(C.QLEN, 'q')).resolves.toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(conn.closed).toBe(true);
-    await expect(conn.run(C.QLEN, 'q')).rejects.toBeInstanceOf(ConnectionError);
+    await expect(conn.exec(C.QLEN, 'q')).rejects.toBeInstanceOf(ConnectionError);
   });
 
   test('a wrong reply type is a ProtocolError for that command alone', async () => {
     fake = await startFakeServer((c) => ({ bytes: c.index === 1 ? bulk('not a number') : ':3\r\n' }));
     const conn = to(fake);
-    await expect(conn.run(C.QLEN, 'a')).rejects.toBeInstanceOf(ProtocolError);
-    await expect(conn.run(C.QLEN, 'b')).resolves.toBe(3);
+    await expect(conn.exec(C.QLEN, 'a')).rejects.toBeInstanceOf(ProtocolError);
+    await expect(conn.exec(C.QLEN, 'b')).resolves.toBe(3);
   });
 
   test('no reply within commandTimeout: TimeoutError, the others fail and the socket is dropped', async () => {
     fake = await startFakeServer(() => ({}));
     const conn = to(fake, { commandTimeout: 200 });
     const started = Date.now();
-    const [first, second] = await Promise.allSettled([conn.run(C.QLEN, 'a'), conn.run(C.QLEN, 'b')]);
+    const [first, second] = await Promise.allSettled([conn.exec(C.QLEN, 'a'), conn.exec(C.QLEN, 'b')]);
     expect((first as PromiseRejectedResult).reason).toBeInstanceOf(TimeoutError);
     expect((second as PromiseRejectedResult).reason).toBeInstanceOf(ConnectionError);
     expect(Date.now() - started).toBeLessThan(5000);
@@ -203,6 +203,6 @@ describe('LeanWire faults', () => {
   test('a blocking GETJOB gets its TIMEOUT on top of commandTimeout', async () => {
     fake = await startFakeServer(() => ({ bytes: '*-1\r\n', delay: 400 }));
     const conn = to(fake, { commandTimeout: 200 });
-    await expect(conn.run(C.GETJOB, ['q'], { timeout: 1000 })).resolves.toEqual([]);
+    await expect(conn.exec(C.GETJOB, ['q'], { timeout: 1000 })).resolves.toEqual([]);
   });
 });
