@@ -393,7 +393,7 @@ export class FunnelEngine<T> implements FetchHost<Job<T>>, SettleHost<T> {
     retryLater: async (job, delay) => {
       this.#release(job);
       try {
-        const ms = v.toSeconds(v.millis('delay', delay)) * 1000;
+        const ms = v.seconds('delay', delay) * 1000;
         const id = await this.#source.add(job.body, job.queue, { delay: ms });
         this.#carried.set(id, job.attempts);
         // Retried jobs may be taken by other processes: keep the map bounded.
