@@ -6,6 +6,7 @@ import type { Arg, Command, Milliseconds } from './commands/types.js';
 import type { Job, JobInfo } from './job.js';
 import { ProtocolError, type RawReply } from './replies.js';
 import { ArgumentError, ConnectionError, DisqueError, TimeoutError, fromReplyError } from './errors.js';
+import { explainSocketFailure, SocketErrorMemory } from './socket-error.js';
 import { parseAddress } from './address.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { guardReplies } from './reply-guard.js';
@@ -262,6 +263,8 @@ export class Connection {
   readonly #abandoned = new WeakSet<RedisCommand>();
   /** How many times each command in flight was written to a socket (see #mayWrite). */
   readonly #writes = new WeakMap<RedisCommand, number>();
+  /** The socket's last system error (ECONNREFUSED…), which ioredis's own messages do not name. */
+  readonly #socketError = new SocketErrorMemory();
 
   /**
    * Creates the connection. It connects at once unless `lazyConnect` (then on the first command,
@@ -291,9 +294,10 @@ export class Connection {
     });
     this.#coalescer = o.autoPipelining ? new WriteCoalescer(this.#redis) : undefined;
     // Connection errors surface through the commands; an 'error' event with no listener would crash.
-    this.#redis.on('error', () => undefined);
+    this.#redis.on('error', this.#socketError.remember);
     this.#redis.on('ready', () => {
       this.#fault = undefined;
+      this.#socketError.forget();
     });
     guardReplies(this.#redis, (reply) => this.#unsolicited(reply));
     // ioredis writes every command through sendCommand: first, from its offline queue once ready,
@@ -591,11 +595,13 @@ export class Connection {
   #connectionError(err: unknown, command?: string, sent = false): ConnectionError {
     redactArguments(err);
     const fault = this.#fault;
-    const reason = fault ? fault.message : err instanceof Error ? err.message : String(err);
+    const { reason, cause } = fault
+      ? { reason: fault.message, cause: fault }
+      : explainSocketFailure(err, this.#socketError.last);
     return new ConnectionError(`${command ?? 'Connection'} failed on ${this.address}: ${reason}`, {
       node: this.address,
       command,
-      cause: fault ?? err,
+      cause,
       sent,
     });
   }

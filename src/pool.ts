@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { createPool, type Pool as GenericPool } from 'generic-pool';
 import pRetry from 'p-retry';
+import { optionNames, refuseUnknownOptions } from './option-names.js';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { inspect } from 'node:util';
 import {
@@ -242,25 +243,26 @@ type Resolved = {
   natMap: NatMap | undefined;
 };
 
-const OPTION_NAMES: readonly string[] = [
-  'nodes',
-  'password',
-  'tls',
-  'connectTimeout',
-  'commandTimeout',
-  'natMap',
-  'discover',
-  'refreshInterval',
-  'sharedConnections',
-  'fastPath',
-  'min',
-  'max',
-  'idleTimeoutMillis',
-  'acquireTimeoutMillis',
-  'retries',
-  'minRetryDelay',
-  'maxRetryDelay',
-];
+/** Every option of {@link PoolOptions} (the compiler checks the list). @internal */
+export const POOL_OPTION_NAMES = optionNames<PoolOptions>({
+  nodes: true,
+  password: true,
+  tls: true,
+  connectTimeout: true,
+  commandTimeout: true,
+  natMap: true,
+  discover: true,
+  refreshInterval: true,
+  sharedConnections: true,
+  fastPath: true,
+  min: true,
+  max: true,
+  idleTimeoutMillis: true,
+  acquireTimeoutMillis: true,
+  retries: true,
+  minRetryDelay: true,
+  maxRetryDelay: true,
+});
 
 function wholeNumber(
   name: string,
@@ -300,12 +302,7 @@ function seedsFrom(nodes: PoolOptions['nodes']): NodeAddress[] {
 function resolve(options: PoolOptions): Resolved {
   if (options === null || typeof options !== 'object')
     throw new ArgumentError('options', 'Expected `options` to be an object');
-  for (const key of Object.keys(options))
-    if (!OPTION_NAMES.includes(key))
-      throw new ArgumentError(
-        `options.${key}`,
-        `Unknown option \`${key}\`; expected one of ${OPTION_NAMES.join(', ')}`,
-      );
+  refuseUnknownOptions(options, POOL_OPTION_NAMES);
   if (options.fastPath !== undefined && typeof options.fastPath !== 'boolean')
     throw new ArgumentError('options.fastPath', 'Expected `options.fastPath` to be a boolean');
   const min = wholeNumber('min', options.min, 0);
@@ -518,12 +515,14 @@ export class Pool extends EventEmitter<PoolEvents> {
     const candidates = this.#view.all().sort(() => Math.random() - 0.5);
     candidates.sort((a, b) => Number(b.usable) - Number(a.usable));
     const errors: string[] = [];
+    const causes: unknown[] = [];
     for (const node of candidates) {
       try {
         await this.#hello(node);
       } catch (err) {
         this.#noteFailure(node, err);
         errors.push(`${node.address}: ${err instanceof Error ? err.message : String(err)}`);
+        causes.push(err);
         continue;
       }
       // Seeds not asked yet have no id. Ask them: a seed given by host name (localhost:7711) and
@@ -536,7 +535,10 @@ export class Pool extends EventEmitter<PoolEvents> {
       );
       return;
     }
-    throw new NoNodeAvailableError(`No Disque node answered (${errors.join('; ')})`);
+    // The cause: the one node's error (whose cause is the system error), or all of them.
+    throw new NoNodeAvailableError(`No Disque node answered (${errors.join('; ')})`, {
+      cause: causes.length === 1 ? causes[0] : new AggregateError(causes, 'Every node failed'),
+    });
   }
 
   /** Asks `node` for HELLO and merges the reply into the view. */

@@ -52,15 +52,29 @@ describe('ADDJOB', () => {
     ]);
   });
 
-  test('retry 0 stays 0 (at-most-once); async false sends nothing', () => {
+  test('retry 0 stays 0 (at-most-once) and brings REPLICATE 1, which Disque requires; async false sends nothing', () => {
     expect(C.ADDJOB.args('q', 'b', { retry: 0, async: false })).toEqual([
       'ADDJOB',
       'q',
       'b',
       5000,
+      'REPLICATE',
+      1,
       'RETRY',
       0,
     ]);
+    expect(C.ADDJOB.args('q', 'b', { retry: 0, replicate: 1 })).toEqual([
+      'ADDJOB',
+      'q',
+      'b',
+      5000,
+      'REPLICATE',
+      1,
+      'RETRY',
+      0,
+    ]);
+    // Any retry above 0 is at least one second: no REPLICATE added.
+    expect(C.ADDJOB.args('q', 'b', { retry: 1 })).toEqual(['ADDJOB', 'q', 'b', 5000, 'RETRY', 1]);
   });
 
   test.each([
@@ -77,6 +91,7 @@ describe('ADDJOB', () => {
     ['options.async', () => C.ADDJOB.args('q', 'b', { async: 'yes' as unknown as boolean })],
     ['options.retries', () => C.ADDJOB.args('q', 'b', { retries: 3 } as never)],
     ['options.delay', () => C.ADDJOB.args('q', 'b', { delay: 5000, ttl: 5000 })],
+    ['options.replicate', () => C.ADDJOB.args('q', 'b', { retry: 0, replicate: 2 })],
   ])('rejects a bad %s', (argument, fn) => {
     expect(argumentError(fn).argument).toBe(argument);
   });
