@@ -2,6 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { createPool, type Pool as GenericPool } from 'generic-pool';
 import pRetry from 'p-retry';
 import { optionNames, refuseUnknownOptions } from './option-names.js';
+import { addJobNeeds, PausedQueues } from './paused-queues.js';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { inspect } from 'node:util';
 import {
@@ -24,6 +25,7 @@ import {
   LoadingError,
   NoNodeAvailableError,
   NoReplError,
+  PausedError,
   TimeoutError,
 } from './errors.js';
 import { parseAddress, parseNodeList, type NodeAddress } from './address.js';
@@ -350,6 +352,8 @@ function refusedUpFront(err: unknown): boolean {
 function mayRetry(policy: RetryPolicy, err: unknown): boolean {
   if (policy === 'never') return false;
   if (refusedUpFront(err) || err instanceof NoNodeAvailableError) return true;
+  // ADDJOB refused by a node whose queue is paused: nothing applied; another node may take it.
+  if (err instanceof PausedError) return true;
   if (err instanceof NoReplError) return policy === 'at-least-once';
   if (err instanceof ConnectionError) return policy !== 'unsent' || !err.sent;
   return false;
@@ -393,6 +397,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   readonly #shared = new Map<NodeState, Connection[]>();
   /** Shared lean connections for the hot commands (see `fastPath`). */
   readonly #hot = new Map<NodeState, LeanConnection[]>();
+  /** Queues paused for input, per node, learnt from ADDJOB's refusals (see paused-queues.ts). */
+  readonly #paused = new PausedQueues();
   /** Lean connections for synchronously replicated ADDJOBs on a cluster (see #lane). */
   readonly #lanes = new Map<NodeState, LeanConnection[]>();
   readonly #exclusive = new Map<NodeState, GenericPool<Wire>>();
@@ -830,6 +836,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   #retryable(policy: RetryPolicy, call: CallState, error: unknown): boolean {
     return (
       !this.#closing &&
+      !this.#paused.isRefusal(error) &&
       mayRetry(policy, error) &&
       !(error instanceof NoNodeAvailableError && call.waitUntil !== undefined && Date.now() >= call.waitUntil)
     );
@@ -860,8 +867,10 @@ export class Pool extends EventEmitter<PoolEvents> {
     argv: Arg[],
     options: RunOptions,
   ): Promise<R> {
+    const addJob = command.name === 'ADDJOB' && options.node === undefined;
     return this.#retry(options.retry ?? 'idempotent', options.signal, async (call) => {
       const { avoid } = call;
+      if (addJob) await this.#skipPaused(argv, avoid);
       const pinned = options.node === undefined ? undefined : this.#find(options.node);
       if (options.strict && pinned && !pinned.up) await this.#nodeUp(call);
       if (options.strict && !pinned?.up)
@@ -885,9 +894,62 @@ export class Pool extends EventEmitter<PoolEvents> {
       } catch (err) {
         this.#noteFailure(node, err);
         if (err instanceof DisqueError && err.retryable) avoid.add(node);
+        if (addJob) await this.#learnPaused(argv, node, err);
         throw err;
       }
     });
+  }
+
+  /**
+   * Before an ADDJOB: skips the nodes known to have its queue paused for input (asking again
+   * those whose memory ran out), and refuses at once when the others cannot make the copies.
+   * @throws {@link PausedError} (not retried) when no node can take the job
+   */
+  async #skipPaused(argv: Arg[], avoid: Set<NodeState>): Promise<void> {
+    const all = this.#view.all();
+    const { queue, copies } = addJobNeeds(argv, all.length);
+    const recheck = this.#paused.expired(queue);
+    if (recheck.length > 0)
+      await this.#checkPaused(
+        queue,
+        all.filter((n) => recheck.includes(n.address)),
+      );
+    const paused = this.#paused.pausedNodes(queue);
+    if (paused.size === 0) return;
+    for (const n of all) if (paused.has(n.address)) avoid.add(n);
+    const refusal = this.#paused.refusal(
+      queue,
+      copies,
+      all.map((n) => ({ key: n.address, usable: n.usable })),
+    );
+    if (refusal) throw refusal;
+  }
+
+  /**
+   * After a failed ADDJOB: `-PAUSED` marks the node; a replication timeout (`-NOREPL Timeout…`)
+   * may come from a node that refuses replicas of a paused queue, so the other nodes are asked.
+   */
+  async #learnPaused(argv: Arg[], node: NodeState, err: unknown): Promise<void> {
+    const queue = String(argv[1]);
+    if (err instanceof PausedError) this.#paused.note(queue, node.address);
+    else if (err instanceof NoReplError && err.message.includes('Timeout reached'))
+      await this.#checkPaused(
+        queue,
+        this.#view.all().filter((n) => n !== node && n.up),
+      );
+  }
+
+  /** Asks these nodes whether `queue` is paused for input, and remembers what they say. */
+  async #checkPaused(queue: string, nodes: readonly NodeState[]): Promise<void> {
+    await Promise.all(
+      nodes.map(async (n) => {
+        const state = await this.#sharedConnection(n)
+          .run(C.PAUSE, queue, 'state')
+          .catch(() => undefined);
+        if (state === 'in' || state === 'all') this.#paused.note(queue, n.address);
+        else this.#paused.forget(queue, n.address);
+      }),
+    );
   }
 
   /**

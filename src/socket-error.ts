@@ -16,8 +16,13 @@ export interface SystemError extends Error {
 
 /** Whether `err` is a Node.js system error (an `E…` code). @internal */
 export function isSystemError(err: unknown): err is SystemError {
-  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && /^E[A-Z0-9_]+$/.test(code);
+  // Duck-typed, not `instanceof Error`: errors made by Node's internals may come from another
+  // realm (a vm context, jest's sandbox) whose Error is not ours.
+  const { code, message } = (typeof err === 'object' && err !== null ? err : {}) as {
+    code?: unknown;
+    message?: unknown;
+  };
+  return typeof message === 'string' && typeof code === 'string' && /^E[A-Z0-9_]+$/.test(code);
 }
 
 /** ioredis's own words for "the socket is gone": they never say why. */

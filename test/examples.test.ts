@@ -3,6 +3,10 @@ import { main as producer } from '../examples/producer.js';
 import { main as worker } from '../examples/worker.js';
 import { main as priorities } from '../examples/priorities.js';
 import { main as rpc } from '../examples/rpc.js';
+import { disqueTarget } from './helpers/target.js';
+
+// The examples use DISQUE_NODES when set, else an embedded server.
+disqueTarget(1);
 
 // Each example runs its main() in-process, against DISQUE_NODES or the embedded server it starts.
 let logged: string[];

@@ -72,6 +72,8 @@ describe('errors that name their cause', () => {
     expect((err as ArgumentError).argument).toBe('options.nodez');
     const listed = /expected one of (.*)$/.exec((err as Error).message)?.[1]?.split(', ');
     expect(listed).toEqual([...POOL_OPTION_NAMES, 'codec', 'defaults', 'affinity']);
-    expect(POOL_OPTION_NAMES).toEqual(expect.arrayContaining(['nodes', 'sharedConnections', 'fastPath', 'maxRetryDelay']));
+    expect(POOL_OPTION_NAMES).toEqual(
+      expect.arrayContaining(['nodes', 'sharedConnections', 'fastPath', 'maxRetryDelay']),
+    );
   });
 });

@@ -1,4 +1,8 @@
 import { main } from '../../examples/funnel-worker.js';
+import { disqueTarget } from '../helpers/target.js';
+
+// The examples use DISQUE_NODES when set, else an embedded server.
+disqueTarget(1);
 
 describe('examples/funnel-worker', () => {
   test('processes the whole stream and exits', async () => {

@@ -3,6 +3,9 @@ import { ArgumentError } from '../../src/errors.js';
 import { ProtocolError, type RawReply } from '../../src/replies.js';
 import { serverHold } from '../../src/commands/hold.js';
 import { Pool } from '../../src/pool.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 const ID = 'D-dcb833cf-8YL1NT17e9+wsA/09NqxscQI-05a1';
 const ID2 = 'D-dcb833cf-AAAAAAAAAAAAAAAAAAAAAAAA-05a1';

@@ -1,4 +1,7 @@
 import { explainSocketFailure, isSystemError, SocketErrorMemory } from '../../src/socket-error.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 const systemError = (code: string, message: string): Error => Object.assign(new Error(message), { code });
 
@@ -7,7 +10,9 @@ describe('explainSocketFailure: the system error behind ioredis generic texts', 
 
   test.each([
     ['Connection is closed.'],
-    ['Reached the max retries per request limit (which is 2). Refer to "maxRetriesPerRequest" option for details.'],
+    [
+      'Reached the max retries per request limit (which is 2). Refer to "maxRetriesPerRequest" option for details.',
+    ],
   ])('%s names the system error and keeps it as cause', (text) => {
     const memory = new SocketErrorMemory();
     memory.remember(refused);
