@@ -124,9 +124,16 @@ export function statusReport(status: ClusterStatus): string[] {
     '',
     ...nodeTable(status.nodes),
     '',
-    ...(status.queues.length === 0 ? ['(no queues)'] : queueTable(status)),
+    ...(status.queues.length === 0 ? ['(no queues)'] : [...queueTable(status), '', ...IN_OUT_NOTE]),
   ];
 }
+
+/** Under the queue table: why IN and OUT can exceed the jobs added. @internal */
+export const IN_OUT_NOTE: readonly string[] = [
+  'IN/OUT: jobs queued into and taken out of the queue on each node, summed over the nodes. A job',
+  'that moved between nodes (federation) counts on every node it passed through, so IN and OUT',
+  'can exceed the number of jobs added.',
+];
 
 /** JSON with bigints as strings (SHOW's ctime) and Dates as ISO strings. @internal */
 export function toJson(value: unknown): string {
