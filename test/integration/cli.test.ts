@@ -13,6 +13,7 @@ import { disqueTarget, embeddedServer, noServer } from '../helpers/target.js';
 noServer('usage errors, and a dead port');
 const realAny = disqueTarget(1, 'disque-ts CLI - jobs');
 disqueTarget(1, 'disque-ts CLI - usage an argument the library refuses');
+disqueTarget(1, 'disque-ts CLI - usage options before the command');
 const realCluster = disqueTarget(3, 'disque-ts CLI - status, pause, top');
 embeddedServer('runs its own servers', 'disque-ts CLI - server and meet');
 
@@ -87,11 +88,32 @@ describe('disque-ts CLI - usage', () => {
     [['pause', 'q', 'sideways'], 'must be one of in, out, all, none, state'],
     [['jobs', '--state', 'lost'], '`--state` expects'],
     [['top', '--once=yes'], '`--once` takes no value'],
+    [['add', 'q', 'body', '--retry', '--ttl', '1s'], '`--retry` needs a value (ms)'],
+    [['get', 'q', '-x'], 'Unknown option `-x`'],
+    [['--nodes'], '`--nodes` needs a value'],
   ])('%j is a usage error (exit 2)', async (argv, message) => {
     const r = await cli(argv);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.stdout).toBe('');
+  });
+
+  test('an unknown command points at the main help, not at its own --help', async () => {
+    const r = await cli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Run 'disque-ts --help' for usage.");
+    expect(r.stderr).not.toContain('frobnicate --help');
+    expect((await cli(['help', 'frobnicate'])).stderr).toContain("Run 'disque-ts --help' for usage.");
+  });
+
+  test('options before the command, short options, --no-flag and -- parse as before', async () => {
+    const q = uniqueQueue('parse');
+    expect((await cli(['--nodes', single, 'add', q, '--', '--body-with-dashes'])).code).toBe(0);
+    const got = await cli(['--nodes', single, 'get', q, '-t', '5s', '-c1', '--no-ack', '--json']);
+    expect(got.code).toBe(0);
+    const { id, body } = JSON.parse(got.stdout) as { id: string; body: string };
+    expect(body).toBe('--body-with-dashes');
+    expect((await cli(['ack', id, `--nodes=${single}`])).stdout).toBe('acked 1\n');
   });
 
   test('an argument the library refuses is a usage error too', async () => {
