@@ -84,16 +84,6 @@ const idOf = (ref: JobRef, name: string | (() => string)): string =>
       ? ref.id
       : v.fail(typeof name === 'string' ? name : name(), 'a job or a job id', ref);
 
-/**
- * Opens a {@link Jobs} handle on a new {@link Pool} (nodes from `options.nodes` or `DISQUE_NODES`).
- * The pool connects on first use.
- *
- * @example
- * ```ts
- * const jobs = connect();                                  // string bodies
- * const typed = connect({ codec: json<{ n: number }>() }); // JSON bodies
- * ```
- */
 /** Every option of {@link connect}: the pool's and its own (the compiler checks the list). */
 const CONNECT_OPTION_NAMES: readonly string[] = [
   ...POOL_OPTION_NAMES,
@@ -104,6 +94,16 @@ const CONNECT_OPTION_NAMES: readonly string[] = [
   }),
 ];
 
+/**
+ * Opens a {@link Jobs} handle on a new {@link Pool} (nodes from `options.nodes` or `DISQUE_NODES`).
+ * The pool connects on first use.
+ *
+ * @example
+ * ```ts
+ * const jobs = connect();                                  // string bodies
+ * const typed = connect({ codec: json<{ n: number }>() }); // JSON bodies
+ * ```
+ */
 export function connect(options?: ConnectOptions<string> & { codec?: undefined }): Jobs<string>;
 export function connect<T>(options: ConnectOptions<T> & { codec: Codec<T> }): Jobs<T>;
 export function connect<T>(options: ConnectOptions<T> = {}): Jobs<T> {
