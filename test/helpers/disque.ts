@@ -93,7 +93,8 @@ export async function startSingleNode(): Promise<SingleNode> {
       host: first.host,
       port: first.port,
       embedded: false,
-      close: async () => void (await drainCreatedQueues([first])),
+      // Jobs added on the first node have copies on the others: empty the queues on every node.
+      close: async () => void (await drainCreatedQueues(nodes)),
     };
   }
   const { startServer } = await import('../../src/server/index.js');
