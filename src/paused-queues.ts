@@ -17,7 +17,8 @@ export const PAUSE_MEMORY = 2000;
 /** The queue, and how many copies an ADDJOB argv needs at once (1 with ASYNC). @internal */
 export function addJobNeeds(argv: readonly Arg[], clusterSize: number): { queue: string; copies: number } {
   const queue = String(argv[1]);
-  if (argv.includes('ASYNC')) return { queue, copies: 1 };
+  // Options start after the timeout (a body may read ASYNC or REPLICATE).
+  if (argv.indexOf('ASYNC', 4) !== -1) return { queue, copies: 1 };
   const at = argv.indexOf('REPLICATE', 4);
   // Disque's default: min(3, cluster size).
   const copies = at === -1 ? Math.min(3, clusterSize) : Number(argv[at + 1]);
@@ -29,6 +30,11 @@ export class PausedQueues {
   readonly #until = new Map<string, Map<string, number>>();
   /** The refusals made here: final for the call (retrying elsewhere cannot help). */
   readonly #refusals = new WeakSet<object>();
+
+  /** Whether `queue` was seen paused on some node (memory current or to be checked again). */
+  knows(queue: string): boolean {
+    return this.#until.has(queue);
+  }
 
   /** Notes that `node` answered `-PAUSED` for `queue`. */
   note(queue: string, node: string, now = Date.now()): void {

@@ -870,7 +870,8 @@ export class Pool extends EventEmitter<PoolEvents> {
     const addJob = command.name === 'ADDJOB' && options.node === undefined;
     return this.#retry(options.retry ?? 'idempotent', options.signal, async (call) => {
       const { avoid } = call;
-      if (addJob) await this.#skipPaused(argv, avoid);
+      // One Map lookup on the hot path; the rest only for a queue seen paused.
+      if (addJob && this.#paused.knows(String(argv[1]))) await this.#skipPaused(argv, avoid);
       const pinned = options.node === undefined ? undefined : this.#find(options.node);
       if (options.strict && pinned && !pinned.up) await this.#nodeUp(call);
       if (options.strict && !pinned?.up)
