@@ -14,5 +14,8 @@ module.exports = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   setupFilesAfterEnv: ['<rootDir>/test/setup/no-unhandled-rejections.ts'],
+  // Ends every run with how many tests ran against real Disque, the embedded server, a fake
+  // server, or no server (each test file declares it: test/helpers/target.ts).
+  reporters: ['default', '<rootDir>/test/setup/target-reporter.cjs'],
   testTimeout: 30000,
 };

@@ -132,6 +132,7 @@ export async function main(options: DemoOptions = {}): Promise<DemoResult> {
   );
 
   const left = await jobs.len(queue);
+  write('The cluster now, as `disque-ts status` shows it:\n\n');
   write(`${statusReport(await status(jobs, { queues: [queue] })).join('\n')}\n`);
   await Promise.all([jobs, ...workers].map((j) => j.close()));
   await disque.close();

@@ -9,7 +9,7 @@ import { startServer } from '../src/server/index.js';
 
 export async function main(
   options: { jobs?: number; workMs?: number; exitWhenDone?: boolean } = {},
-): Promise<{ processed: number; left: number }> {
+): Promise<{ processed: number; left: number; queue: string }> {
   const total = options.jobs ?? 2000;
   const workMs = options.workMs ?? 1;
   const embedded = process.env['DISQUE_NODES'] ? undefined : await startServer({ port: 0 });
@@ -46,7 +46,7 @@ export async function main(
   );
   await jobs.close();
   await embedded?.close();
-  return { processed, left };
+  return { processed, left, queue };
 }
 
 // Run directly (not when imported by the examples test).

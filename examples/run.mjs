@@ -19,6 +19,15 @@ if (!fs.existsSync(source)) {
   process.exit(2);
 }
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const cache = path.join(root, 'node_modules', '.cache', 'disque-ts-examples');
+// The first compilation takes a while (about 10 s on a small VM): say so rather than sit silent.
+const first = !fs.existsSync(path.join(cache, '.tsbuildinfo'));
+const compiling = Date.now();
+console.error(
+  first
+    ? 'Compiling src/ and examples/ with tsc (first run: about 10 s; later runs reuse it)…'
+    : 'Compiling what changed in src/ and examples/…',
+);
 try {
   execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.examples.json')], {
     stdio: 'inherit',
@@ -26,7 +35,8 @@ try {
 } catch {
   process.exit(1);
 }
-const compiled = path.join(root, 'node_modules', '.cache', 'disque-ts-examples', 'examples', `${name}.js`);
+console.error(`Compiled in ${((Date.now() - compiling) / 1000).toFixed(1)} s; running ${name}.\n`);
+const compiled = path.join(cache, 'examples', `${name}.js`);
 const child = spawn(process.execPath, [compiled, ...args], { stdio: 'inherit' });
 // Ctrl-C reaches the child too (same process group): let it shut down by itself.
 process.on('SIGINT', () => undefined);

@@ -3,6 +3,8 @@ import * as C from './commands/index.js';
 import type { Milliseconds } from './commands/types.js';
 import type { Job, JobInfo } from './job.js';
 import { Pool, type PoolOptions } from './pool.js';
+import { POOL_OPTION_NAMES } from './pool/options.js';
+import { optionNames, refuseUnknownOptions } from './option-names.js';
 import { Affinity, type AffinityOptions } from './affinity.js';
 import { DecodeError, string, type Codec } from './codec.js';
 import { addJobOptions, validateConfig, type JobsConfig } from './options.js';
@@ -84,6 +86,16 @@ const idOf = (ref: JobRef, name: string | (() => string)): string =>
       ? ref.id
       : v.fail(typeof name === 'string' ? name : name(), 'a job or a job id', ref);
 
+/** Every option of {@link connect}: the pool's and its own (the compiler checks the list). */
+const CONNECT_OPTION_NAMES: readonly string[] = [
+  ...POOL_OPTION_NAMES,
+  ...optionNames<Omit<ConnectOptions<unknown>, keyof PoolOptions>>({
+    codec: true,
+    defaults: true,
+    affinity: true,
+  }),
+];
+
 /**
  * Opens a {@link Jobs} handle on a new {@link Pool} (nodes from `options.nodes` or `DISQUE_NODES`).
  * The pool connects on first use.
@@ -98,6 +110,7 @@ export function connect(options?: ConnectOptions<string> & { codec?: undefined }
 export function connect<T>(options: ConnectOptions<T> & { codec: Codec<T> }): Jobs<T>;
 export function connect<T>(options: ConnectOptions<T> = {}): Jobs<T> {
   if (options === null || typeof options !== 'object') v.fail('options', 'an object', options);
+  refuseUnknownOptions(options, CONNECT_OPTION_NAMES);
   const { codec, defaults, affinity, ...poolOptions } = options;
   const config = validateConfig(defaults, 'options.defaults');
   return Jobs.create<T>(new Pool(poolOptions), codec ?? (string() as unknown as Codec<T>), config, affinity);

@@ -26,7 +26,8 @@ export interface JobsConfig {
   delay?: Milliseconds | undefined;
   /**
    * Deliver the job again if it is not acknowledged this long after it was queued ("retry
-   * after"). `0` = at-most-once. Whole seconds. @defaultValue the server's: ttl/10, at most 5 min
+   * after"). `0` = at-most-once, with a single copy (REPLICATE 1 unless `replicate` says otherwise,
+   * which is then refused). Whole seconds. @defaultValue the server's: ttl/10, at most 5 min
    */
   retry?: Milliseconds | undefined;
   /** Delete the job after this long, whatever happens. Whole seconds. @defaultValue 1 day */

@@ -1,9 +1,12 @@
 /**
- * Command-line parsing for `disque-ts`: options (`--name value`, `--name=value`, `-n value`,
- * `--flag`, `--no-flag`), positionals, and `--` to end options.
+ * Command-line parsing for `disque-ts`, on Node's `util.parseArgs`: options (`--name value`,
+ * `--name=value`, `-n value`, `--flag`, `--no-flag`), positionals, and `--` to end options.
+ * This module adds the command split (global options, the command name, then its arguments) and
+ * usage errors in the CLI's words.
  * @internal
  * @module
  */
+import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A mistake in the command line: exit code 2. @internal */
 export class UsageError extends Error {
@@ -33,64 +36,71 @@ export interface ParsedArgs {
   readonly positionals: readonly string[];
 }
 
+/** The parseArgs options of our specs. */
+function nodeOptions(specs: OptionSpecs): NonNullable<ParseArgsConfig['options']> {
+  return Object.fromEntries(
+    Object.entries(specs).map(([name, s]) => [
+      name,
+      s.short ? { type: s.type, short: s.short } : { type: s.type },
+    ]),
+  );
+}
+
+/** parseArgs's errors, in the CLI's words (and with the value a string option expects). */
+function usageError(err: unknown, specs: OptionSpecs): UsageError {
+  const { code, message } = err as { code?: string; message?: string };
+  const quoted = /'(-{1,2}[^' ]+)/.exec(message ?? '')?.[1] ?? '';
+  const spec = specs[quoted.replace(/^--?/, '')];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`Unknown option \`${quoted}\``);
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return spec?.type === 'boolean' || /does not take an argument/.test(message ?? '')
+      ? new UsageError(`\`${quoted}\` takes no value`)
+      : new UsageError(`\`${quoted}\` needs a value${spec?.value ? ` (${spec.value})` : ''}`);
+  return new UsageError(message ?? String(err));
+}
+
 /**
- * Parses `argv` against `specs`. With `stopAtPositional`, parsing stops at the first positional
- * (the command name), which is returned with everything after it in `positionals`.
- * @throws UsageError for an unknown option or a missing value
+ * Parses `argv` against `specs` (strictly: an unknown option or a missing value is a
+ * {@link UsageError}).
  * @internal
  */
-export function parseArgs(
-  argv: readonly string[],
-  specs: OptionSpecs,
-  { stopAtPositional = false }: { stopAtPositional?: boolean } = {},
-): ParsedArgs {
-  const options: Record<string, string | boolean> = {};
-  const positionals: string[] = [];
-  const byShort = new Map(Object.entries(specs).flatMap(([name, s]) => (s.short ? [[s.short, name]] : [])));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-' || /^-\d/.test(arg)) {
-      if (stopAtPositional) {
-        positionals.push(...argv.slice(i));
-        break;
-      }
-      positionals.push(arg);
-      continue;
-    }
-    let name: string;
-    let inline: string | undefined;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    } else {
-      const long = byShort.get(arg.slice(1, 2));
-      if (long === undefined) throw new UsageError(`Unknown option \`${arg}\``);
-      name = long;
-      inline = arg.length > 2 ? arg.slice(2) : undefined;
-    }
-    const spec = specs[name];
-    if (spec === undefined && name.startsWith('no-') && specs[name.slice(3)]?.type === 'boolean') {
-      if (inline !== undefined) throw new UsageError(`\`--${name}\` takes no value`);
-      options[name.slice(3)] = false;
-      continue;
-    }
-    if (spec === undefined) throw new UsageError(`Unknown option \`--${name}\``);
-    if (spec.type === 'boolean') {
-      if (inline !== undefined) throw new UsageError(`\`--${name}\` takes no value`);
-      options[name] = true;
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--')))
-      throw new UsageError(`\`--${name}\` needs a value${spec.value ? ` (${spec.value})` : ''}`);
-    options[name] = value;
+export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedArgs {
+  try {
+    const { values, positionals } = nodeParseArgs({
+      args: [...argv],
+      options: nodeOptions(specs),
+      strict: true,
+      allowPositionals: true,
+      allowNegative: true,
+    });
+    return { options: values as Record<string, string | boolean>, positionals };
+  } catch (err) {
+    throw usageError(err, specs);
   }
-  return { options, positionals };
+}
+
+/**
+ * Splits a command line at its command name: the options before it (parsed against `globals`),
+ * the name, and the rest, unparsed (it is parsed against the command's own options).
+ * @internal
+ */
+export function splitCommand(
+  argv: readonly string[],
+  globals: OptionSpecs,
+): { options: ParsedArgs['options']; command: string | undefined; rest: readonly string[] } {
+  // Tokens show where the first positional is, values of `--nodes x` and all.
+  const { tokens = [] } = nodeParseArgs({
+    args: [...argv],
+    options: nodeOptions(globals),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const first = tokens.find((t) => t.kind === 'positional' || t.kind === 'option-terminator');
+  const at = first === undefined ? argv.length : first.index;
+  const { options } = parseArgs(argv.slice(0, at), globals);
+  const command = first?.kind === 'positional' ? first.value : argv[at + 1];
+  return { options, command, rest: argv.slice(first?.kind === 'positional' ? at + 1 : at + 2) };
 }
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -11,9 +11,27 @@ export interface Column {
   readonly right?: boolean;
 }
 
-/** Renders rows under headers, columns separated by two spaces, no trailing spaces. @internal */
+/** Control characters: C0, DEL and C1 (Unicode's Cc). */
+const CONTROL = /\p{Cc}/gu;
+
+/**
+ * Control characters (ESC, CR, BEL, C1…) shown as `\xNN`: a job body or queue name in a table
+ * must not drive the terminal (move the cursor, rewrite the screen, set the title). @internal
+ */
+export function visible(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * Renders rows under headers, columns separated by two spaces, numbers right-aligned, no
+ * trailing spaces (easy to read, to grep and to cut). Written here rather than taken from a
+ * table library (cli-table3 and the like): those draw borders this layout would have to blank
+ * out and pad the last column, would add several runtime packages to every install of the SDK,
+ * and pass ANSI escapes through as styling, where this escapes them. @internal
+ */
 export function table(columns: readonly Column[], rows: readonly (readonly string[])[]): string[] {
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const safe = rows.map((r) => r.map(visible));
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...safe.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     columns
       .map((c, i) => {
@@ -23,7 +41,7 @@ export function table(columns: readonly Column[], rows: readonly (readonly strin
       })
       .join('  ')
       .trimEnd();
-  return [line(columns.map((c) => c.header)), ...rows.map(line)];
+  return [line(columns.map((c) => c.header)), ...safe.map(line)];
 }
 
 /** Bytes as Disque prints them (`790.46K`, `1.20M`). @internal */
@@ -124,9 +142,16 @@ export function statusReport(status: ClusterStatus): string[] {
     '',
     ...nodeTable(status.nodes),
     '',
-    ...(status.queues.length === 0 ? ['(no queues)'] : queueTable(status)),
+    ...(status.queues.length === 0 ? ['(no queues)'] : [...queueTable(status), '', ...IN_OUT_NOTE]),
   ];
 }
+
+/** Under the queue table: why IN and OUT can exceed the jobs added. @internal */
+export const IN_OUT_NOTE: readonly string[] = [
+  'IN/OUT: jobs queued into and taken out of the queue on each node, summed over the nodes. A job',
+  'that moved between nodes (federation) counts on every node it passed through, so IN and OUT',
+  'can exceed the number of jobs added.',
+];
 
 /** JSON with bigints as strings (SHOW's ctime) and Dates as ISO strings. @internal */
 export function toJson(value: unknown): string {

@@ -6,7 +6,7 @@
  */
 import { connect, type Jobs } from '../jobs.js';
 import { ArgumentError, DisqueError, NoNodeAvailableError } from '../errors.js';
-import { parseArgs, UsageError } from './args.js';
+import { parseArgs, splitCommand, UsageError } from './args.js';
 import { EXIT, type CliCommand, type CliIo, type Context } from './command.js';
 import { commandHelp, GLOBAL_OPTIONS, mainHelp } from './help.js';
 import { toJson } from './format.js';
@@ -68,9 +68,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let name: string | undefined;
   let jobs: Jobs<string> | undefined;
   try {
-    const global = parseArgs(argv, GLOBAL_OPTIONS, { stopAtPositional: true });
-    const [first, ...rest] = global.positionals;
-    name = first === 'help' ? rest[0] : first;
+    const global = splitCommand(argv, GLOBAL_OPTIONS);
+    const first = global.command;
+    const rest = first === 'help' ? global.rest.slice(1) : global.rest;
+    name = first === 'help' ? global.rest[0] : first;
     if (name === undefined) {
       if (global.options['help'] === true || first === 'help') {
         io.stdout(mainHelp(COMMANDS));
@@ -80,10 +81,12 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return EXIT.usage;
     }
     const command = COMMANDS.find((c) => c.name === name);
-    if (!command)
+    if (!command) {
+      name = undefined; // the help to suggest is the main one: `frobnicate --help` does not exist
       throw new UsageError(
-        `Unknown command \`${name}\`; commands: ${COMMANDS.map((c) => c.name).join(', ')}`,
+        `Unknown command \`${first === 'help' ? global.rest[0] : first}\`; commands: ${COMMANDS.map((c) => c.name).join(', ')}`,
       );
+    }
     if (first === 'help') {
       io.stdout(commandHelp(command));
       return EXIT.ok;

@@ -25,7 +25,9 @@ export interface AddJobOptions {
   /** Wait this long before queueing the job. Sent as seconds, rounded up. @defaultValue 0 */
   delay?: Milliseconds | undefined;
   /**
-   * Re-queue the job if not acknowledged this long after it was queued. `0` means at-most-once.
+   * Re-queue the job if not acknowledged this long after it was queued. `0` means at-most-once:
+   * then `replicate` defaults to 1 (sent as REPLICATE 1, which Disque requires with RETRY 0), and
+   * any other `replicate` is an {@link ArgumentError}.
    * Sent as seconds, rounded up, so a positive value never becomes 0.
    * @defaultValue the server's: ttl/10, at most 5 minutes
    */
@@ -56,11 +58,24 @@ const KNOWN = ['timeout', 'replicate', 'delay', 'retry', 'ttl', 'maxLen', 'async
  */
 export function addJobOptionArgs(o: AddJobOptions, name = 'options'): Arg[] {
   const out: Arg[] = [];
-  if (o.replicate !== undefined) out.push('REPLICATE', v.integer(`${name}.replicate`, o.replicate, 1, 65535));
+  const retry = o.retry === undefined ? undefined : v.seconds(`${name}.retry`, o.retry);
+  if (o.replicate !== undefined) {
+    const replicate = v.integer(`${name}.replicate`, o.replicate, 1, 65535);
+    if (retry === 0 && replicate > 1)
+      throw new ArgumentError(
+        `${name}.replicate`,
+        `Expected \`${name}.replicate\` to be 1 with \`${name}.retry\` 0 (at most once: a single copy), got \`${replicate}\``,
+      );
+    out.push('REPLICATE', replicate);
+  } else if (retry === 0) {
+    // At most once means a single copy: Disque refuses RETRY 0 with its default REPLICATE
+    // (min(3, cluster size)) unless REPLICATE 1 is explicit, so say it for the caller.
+    out.push('REPLICATE', 1);
+  }
   let delay: number | undefined;
   let ttl: number | undefined;
   if (o.delay !== undefined) out.push('DELAY', (delay = v.seconds(`${name}.delay`, o.delay)));
-  if (o.retry !== undefined) out.push('RETRY', v.seconds(`${name}.retry`, o.retry));
+  if (retry !== undefined) out.push('RETRY', retry);
   if (o.ttl !== undefined) out.push('TTL', (ttl = v.seconds(`${name}.ttl`, o.ttl, { min: 1 })));
   if (o.maxLen !== undefined) out.push('MAXLEN', v.integer(`${name}.maxLen`, o.maxLen, 1));
   if (o.async !== undefined && v.flag(`${name}.async`, o.async)) out.push('ASYNC');

@@ -29,12 +29,14 @@ export async function discover(view: ClusterView, hooks: DiscoveryHooks): Promis
   const candidates = view.all().sort(() => Math.random() - 0.5);
   candidates.sort((a, b) => Number(b.usable) - Number(a.usable));
   const errors: string[] = [];
+  const causes: unknown[] = [];
   for (const node of candidates) {
     try {
       await hello(view, hooks, node);
     } catch (err) {
       hooks.failed(node, err);
       errors.push(`${node.address}: ${err instanceof Error ? err.message : String(err)}`);
+      causes.push(err);
       continue;
     }
     await Promise.all(
@@ -45,7 +47,10 @@ export async function discover(view: ClusterView, hooks: DiscoveryHooks): Promis
     );
     return;
   }
-  throw new NoNodeAvailableError(`No Disque node answered (${errors.join('; ')})`);
+  // The cause: the one node's error (whose cause is the system error), or all of them.
+  throw new NoNodeAvailableError(`No Disque node answered (${errors.join('; ')})`, {
+    cause: causes.length === 1 ? causes[0] : new AggregateError(causes, 'Every node failed'),
+  });
 }
 
 /** Asks `node` for HELLO and merges the reply into the view. */

@@ -1,6 +1,7 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Milliseconds } from '../commands/types.js';
 import { ArgumentError } from '../errors.js';
+import { optionNames, refuseUnknownOptions } from '../option-names.js';
 import { parseAddress, parseNodeList, type NodeAddress } from '../address.js';
 import type { NatMap } from '../nodes.js';
 import { DEFAULT_COMMAND_TIMEOUT, MAX_TIMER } from '../transport/shared.js';
@@ -92,26 +93,26 @@ export type ResolvedPoolOptions = {
   natMap: NatMap | undefined;
 };
 
-/** The option names of a {@link Pool}, to refuse unknown ones. @internal */
-export const POOL_OPTION_NAMES: readonly string[] = [
-  'nodes',
-  'password',
-  'tls',
-  'connectTimeout',
-  'commandTimeout',
-  'natMap',
-  'discover',
-  'refreshInterval',
-  'sharedConnections',
-  'fastPath',
-  'min',
-  'max',
-  'idleTimeoutMillis',
-  'acquireTimeoutMillis',
-  'retries',
-  'minRetryDelay',
-  'maxRetryDelay',
-];
+/** Every option of {@link PoolOptions} (the compiler checks the list). @internal */
+export const POOL_OPTION_NAMES = optionNames<PoolOptions>({
+  nodes: true,
+  password: true,
+  tls: true,
+  connectTimeout: true,
+  commandTimeout: true,
+  natMap: true,
+  discover: true,
+  refreshInterval: true,
+  sharedConnections: true,
+  fastPath: true,
+  min: true,
+  max: true,
+  idleTimeoutMillis: true,
+  acquireTimeoutMillis: true,
+  retries: true,
+  minRetryDelay: true,
+  maxRetryDelay: true,
+});
 
 function wholeNumber(
   name: string,
@@ -195,12 +196,7 @@ const RANGES = {
 export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   if (options === null || typeof options !== 'object')
     throw new ArgumentError('options', 'Expected `options` to be an object');
-  for (const key of Object.keys(options))
-    if (!POOL_OPTION_NAMES.includes(key))
-      throw new ArgumentError(
-        `options.${key}`,
-        `Unknown option \`${key}\`; expected one of ${POOL_OPTION_NAMES.join(', ')}`,
-      );
+  refuseUnknownOptions(options, POOL_OPTION_NAMES);
   for (const key of ['fastPath', 'discover'] as const)
     if (options[key] !== undefined && typeof options[key] !== 'boolean')
       throw new ArgumentError(`options.${key}`, `Expected \`options.${key}\` to be a boolean`);

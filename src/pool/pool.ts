@@ -14,6 +14,7 @@ import { retryAfter, withRetries, type CallState, type RetryPolicy } from './ret
 import { NodeHealth } from './health.js';
 import { ConnectionSets, type Deadline } from './connections.js';
 import { discover } from './discovery.js';
+import { learnPaused, PausedQueues, skipPaused, type PauseContext } from './paused-queues.js';
 import { ConsumerRouting, type GetJobCommand, type Prefer } from './routing.js';
 
 export type { PoolOptions } from './options.js';
@@ -28,6 +29,8 @@ interface RunJob<R> {
   readonly argv: Arg[];
   readonly hold: number;
   readonly holds: boolean;
+  /** An ADDJOB the pool routes (not pinned): it skips nodes whose queue is paused. */
+  readonly addJob: boolean;
   readonly options: RunOptions;
 }
 
@@ -71,6 +74,12 @@ export class Pool extends EventEmitter<PoolEvents> {
   #started = false;
   /** Whether close() was called (one function for every retry loop, not a closure per call). */
   readonly #stopped = (): boolean => this.#closing !== undefined;
+  /** Queues paused for input, per node, learnt from ADDJOB's refusals (see paused-queues.ts). */
+  readonly #paused = new PausedQueues();
+  readonly #pauseContext: PauseContext = {
+    nodes: () => this.#view.all(),
+    state: (node, queue) => runOn(this.#conns.shared(node), C.PAUSE, C.PAUSE.args(queue, 'state')),
+  };
 
   /**
    * Creates the pool. Nothing is dialled until the first command or {@link Pool.ready}; use
@@ -276,8 +285,10 @@ export class Pool extends EventEmitter<PoolEvents> {
     // lanes, or with `fastPath: false` an exclusive connection each), so that a producer with many
     // adds in flight has them replicated in parallel rather than one after another.
     const holds = this.#view.size > 1 && command.holdsConnection?.(...args) === true;
-    const job: RunJob<R> = { command, argv, hold, holds, options };
-    const first = this.#firstNode(options);
+    const addJob = command.name === 'ADDJOB' && options.node === undefined;
+    const job: RunJob<R> = { command, argv, hold, holds, addJob, options };
+    // One Map lookup per ADDJOB; a queue seen paused takes the retry loop, which skips its nodes.
+    const first = addJob && this.#paused.knows(String(argv[1])) ? undefined : this.#firstNode(options);
     if (first !== undefined) return this.#firstAttempt(first, job);
     return this.#retry(options.retry ?? 'idempotent', options.signal, (call) => this.#attempt(call, job));
   }
@@ -311,7 +322,10 @@ export class Pool extends EventEmitter<PoolEvents> {
     const { signal, retry = 'idempotent' } = job.options;
     const call: CallState = { avoid: new Set(), signal, waitUntil: undefined };
     if (error instanceof DisqueError && error.retryable) call.avoid.add(node);
-    return retryAfter(this.#options, retry, signal, this.#stopped, call, error, (c) => this.#attempt(c, job));
+    const again = (): Promise<R> =>
+      retryAfter(this.#options, retry, signal, this.#stopped, call, error, (c) => this.#attempt(c, job));
+    if (!job.addJob) return again();
+    return learnPaused(this.#paused, this.#pauseContext, job.argv, node, error).then(again);
   }
 
   /** One attempt of a call through the retry loop. */
@@ -321,7 +335,15 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (options.strict && pinned && !pinned.up) await this.#health.nodeUp(call);
     if (options.strict && !pinned?.up)
       throw new NoNodeAvailableError(`Node ${options.node ?? ''} is not known or not reachable`);
-    return this.#onNode(call, pinned, (node) => this.#send(node, job), options.strict);
+    if (!job.addJob) return this.#onNode(call, pinned, (node) => this.#send(node, job), options.strict);
+    if (this.#paused.knows(String(job.argv[1])))
+      await skipPaused(this.#paused, this.#pauseContext, job.argv, call.avoid);
+    return this.#onNode(call, pinned, (node) =>
+      this.#send(node, job).catch(async (err: unknown) => {
+        await learnPaused(this.#paused, this.#pauseContext, job.argv, node, err);
+        throw err;
+      }),
+    );
   }
 
   /** Sends a call's command to `node`, on the connection its facts call for. */

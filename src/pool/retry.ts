@@ -1,5 +1,13 @@
 import pRetry from 'p-retry';
-import { ConnectionError, LeavingError, LoadingError, NoNodeAvailableError, NoReplError } from '../errors.js';
+import {
+  ConnectionError,
+  LeavingError,
+  LoadingError,
+  NoNodeAvailableError,
+  NoReplError,
+  PausedError,
+} from '../errors.js';
+import { isPausedRefusal } from './paused-queues.js';
 import type { NodeState } from '../nodes.js';
 
 /**
@@ -45,6 +53,9 @@ export function refusedUpFront(err: unknown): boolean {
 export function mayRetry(policy: RetryPolicy, err: unknown): boolean {
   if (policy === 'never') return false;
   if (refusedUpFront(err) || err instanceof NoNodeAvailableError) return true;
+  // ADDJOB refused by a node whose queue is paused: nothing applied, another node may take it;
+  // unless the Pool itself refused it, knowing no other node can (see paused-queues.ts).
+  if (err instanceof PausedError) return !isPausedRefusal(err);
   if (err instanceof NoReplError) return policy === 'at-least-once';
   if (err instanceof ConnectionError) return policy !== 'unsent' || !err.sent;
   return false;

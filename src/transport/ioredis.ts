@@ -6,6 +6,7 @@ import { WriteCoalescer } from '../write-coalescer.js';
 import { guardReplies } from '../reply-guard.js';
 import { sendThenParse, type Wire } from './wire.js';
 import type { ResolvedConnectionOptions } from './options.js';
+import { explainSocketFailure, SocketErrorMemory } from './socket-error.js';
 import { MAX_TIMER, connectionError, formatAddress, replyLimit, replyTimeout, tlsOptions } from './shared.js';
 
 /**
@@ -62,6 +63,8 @@ export class IoredisWire implements Wire {
   readonly #abandoned = new WeakSet<RedisCommand>();
   /** How many times each command in flight was written to a socket (see #mayWrite). */
   readonly #writes = new WeakMap<RedisCommand, number>();
+  /** The socket's last system error (ECONNREFUSED…), which ioredis's own messages do not name. */
+  readonly #socketError = new SocketErrorMemory();
 
   /** Creates the client; it connects at once unless `lazyConnect`. */
   constructor(options: ResolvedConnectionOptions) {
@@ -87,8 +90,9 @@ export class IoredisWire implements Wire {
     });
     this.#coalescer = o.autoPipelining ? new WriteCoalescer(this.#redis) : undefined;
     // Connection errors surface through the commands; an 'error' event with no listener would crash.
-    this.#redis.on('error', () => undefined);
+    this.#redis.on('error', this.#socketError.remember);
     this.#redis.on('ready', () => {
+      this.#socketError.forget();
       this.#fault = undefined;
     });
     guardReplies(this.#redis, (reply) => this.#unsolicited(reply));
@@ -329,7 +333,9 @@ export class IoredisWire implements Wire {
   #connectionError(err: unknown, command?: string, sent = false): ConnectionError {
     redactArguments(err);
     const fault = this.#fault;
-    return connectionError(this.address, fault ?? err, { command, sent, cause: fault ?? err });
+    if (fault) return connectionError(this.address, fault, { command, sent });
+    const { reason, cause } = explainSocketFailure(err, this.#socketError.last);
+    return connectionError(this.address, reason, { command, sent, cause });
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Milliseconds } from '../commands/types.js';
 import { ArgumentError } from '../errors.js';
+import { optionNames, refuseUnknownOptions } from '../option-names.js';
 import { DEFAULT_COMMAND_TIMEOUT, DEFAULT_PORT, MAX_TIMER } from './shared.js';
 
 /**
@@ -63,19 +64,19 @@ export interface ConnectionOptions {
   reconnect?: boolean | undefined;
 }
 
-/** The option names of a {@link Connection}, to refuse unknown ones. @internal */
-export const CONNECTION_OPTION_NAMES = [
-  'host',
-  'port',
-  'password',
-  'tls',
-  'connectTimeout',
-  'commandTimeout',
-  'autoPipelining',
-  'maxRetriesPerRequest',
-  'lazyConnect',
-  'reconnect',
-] as const;
+/** Every option of {@link ConnectionOptions} (the compiler checks the list). @internal */
+export const CONNECTION_OPTION_NAMES = optionNames<ConnectionOptions>({
+  host: true,
+  port: true,
+  password: true,
+  tls: true,
+  connectTimeout: true,
+  commandTimeout: true,
+  autoPipelining: true,
+  maxRetriesPerRequest: true,
+  lazyConnect: true,
+  reconnect: true,
+});
 
 /** The options of a {@link Connection} with their defaults applied. @internal */
 export type ResolvedConnectionOptions = {
@@ -99,12 +100,7 @@ export type ResolvedConnectionOptions = {
 export function resolveConnectionOptions(options: ConnectionOptions): ResolvedConnectionOptions {
   if (options === null || typeof options !== 'object')
     throw new ArgumentError('options', 'Expected `options` to be an object');
-  for (const key of Object.keys(options))
-    if (!(CONNECTION_OPTION_NAMES as readonly string[]).includes(key))
-      throw new ArgumentError(
-        `options.${key}`,
-        `Unknown option \`${key}\`; expected one of ${CONNECTION_OPTION_NAMES.join(', ')}`,
-      );
+  refuseUnknownOptions(options, CONNECTION_OPTION_NAMES);
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host.length === 0)
     throw new ArgumentError('options.host', 'Expected `options.host` to be a non-empty string');

@@ -1,6 +1,7 @@
 import net, { type Socket } from 'node:net';
 import tls, { type ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConnectionError, TimeoutError, type DisqueError } from '../errors.js';
+import { explainSocketFailure } from './socket-error.js';
 
 /*
  * What the transports share: defaults, the deadline arithmetic, the one way a ConnectionError or
@@ -55,7 +56,8 @@ export function connectionError(
     cause = reason,
   }: { command?: string | undefined; sent?: boolean; cause?: unknown } = {},
 ): ConnectionError {
-  const why = reason instanceof Error ? reason.message : String(reason);
+  // A system error's message names its code (ECONNREFUSED…); ours say what failed, with it.
+  const why = explainSocketFailure(reason, undefined).reason;
   return new ConnectionError(`${command ?? 'Connection'} failed on ${address}: ${why}`, {
     node: address,
     command,

@@ -6,6 +6,9 @@
  */
 import { transcriptNames } from './harness.js';
 import { conformanceTests } from './run.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('conformance: replays recordings of real Disque against the embedded server (by nature)');
 
 jest.setTimeout(60000);
 

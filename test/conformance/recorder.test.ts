@@ -6,6 +6,9 @@ import { loadGolden, loadScenario, transcriptNames, FIXTURES } from './harness.j
 import { Normalizer, normalizeStep, summarize, type TranscriptStep, type TypedReply } from './recorder.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 interface Meta {
   nodes: Record<string, { addr: string; id: string | null }>;

@@ -102,6 +102,21 @@ export async function use(): Promise<void> {
     path.join(root, 'node_modules', '@types'),
   ];
 
+  // moduleResolution node10 ignores `exports`: `disque-ts/server` types come from typesVersions.
+  fs.mkdirSync(path.join(scratch, 'ts-node10'));
+  fs.writeFileSync(path.join(scratch, 'ts-node10', 'consumer.ts'), consumerTs);
+  const node10Args = tscArgs.map((a) => (a === 'nodenext' ? 'node10' : a));
+  node10Args[node10Args.indexOf('--module') + 1] = 'commonjs';
+  node10Args.push('--target', 'es2022');
+
+  const installed = path.join(scratch, 'node_modules', 'disque-ts');
+  const shipped = (dir) =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const full = path.join(dir, e.name);
+      return e.isDirectory() ? shipped(full) : [full];
+    });
+  const files = shipped(installed);
+
   check('import (ESM) from the packed tarball', () => run(process.execPath, ['esm.mjs'], scratch));
   check('require (CommonJS) from the packed tarball', () => run(process.execPath, ['cjs.cjs'], scratch));
   check('types resolve for an ESM consumer', () =>
@@ -110,6 +125,37 @@ export async function use(): Promise<void> {
   check('types resolve for a CommonJS consumer', () =>
     run(process.execPath, [tsc, ...tscArgs, 'ts-cjs/consumer.cts'], scratch),
   );
+  check('types resolve under moduleResolution node10 (typesVersions), disque-ts/server included', () =>
+    run(process.execPath, [tsc, ...node10Args, 'ts-node10/consumer.ts'], scratch),
+  );
+  check('every shipped source map points at shipped files', () => {
+    const missing = [];
+    for (const map of files.filter((f) => f.endsWith('.map'))) {
+      const { sources } = JSON.parse(fs.readFileSync(map, 'utf8'));
+      for (const source of sources) {
+        const target = path.resolve(path.dirname(map), source);
+        if (!fs.existsSync(target)) missing.push(`${path.relative(installed, map)} -> ${source}`);
+      }
+    }
+    if (missing.length > 0)
+      throw new Error(`${missing.length} map sources not shipped, e.g. ${missing.slice(0, 3).join('; ')}`);
+  });
+  check('the shipped docs link only to shipped files', () => {
+    const broken = [];
+    for (const doc of files.filter((f) => f.endsWith('.md'))) {
+      const text = fs.readFileSync(doc, 'utf8').replace(/```[\s\S]*?```/g, '');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue; // URL, anchor
+        const file = path.resolve(path.dirname(doc), decodeURI(target.split('#')[0]));
+        if (!fs.existsSync(file)) broken.push(`${path.relative(installed, doc)} -> ${target}`);
+      }
+    }
+    if (broken.length > 0) throw new Error(`links to files not in the package: ${broken.join('; ')}`);
+  });
+  check('the package has its LICENSE', () => {
+    if (!fs.readFileSync(path.join(installed, 'LICENSE'), 'utf8').startsWith('MIT License'))
+      throw new Error('no MIT LICENSE');
+  });
 } finally {
   fs.rmSync(scratch, { recursive: true, force: true });
 }

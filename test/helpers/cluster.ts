@@ -1,6 +1,8 @@
 import { parseNodeList, type NodeAddress } from '../../src/address.js';
 import { usingRealDisque } from './disque.js';
 import { startProxy, type TestProxy } from './proxy.js';
+import { drainCreatedQueues } from './cleanup.js';
+import { disqueTarget } from './target.js';
 
 /**
  * A 3-node cluster for the cluster tests: the nodes of DISQUE_NODES when it lists at least three,
@@ -38,6 +40,8 @@ export async function startTestCluster(): Promise<TestCluster> {
   let ids: string[];
   let leave: (i: number, leaving: boolean) => Promise<void>;
   let stop = async (): Promise<void> => undefined;
+  // Declares the target: real with 3 nodes listed; embedded, and said so, with fewer.
+  disqueTarget(3);
   const real = realClusterNodes();
   const { Connection } = await import('../../src/connection.js');
   if (real) {
@@ -54,6 +58,8 @@ export async function startTestCluster(): Promise<TestCluster> {
       await c.clusterLeaving(leaving);
       await c.close();
     };
+    // The real nodes outlive the run: empty the queues this file filled.
+    stop = async () => void (await drainCreatedQueues(real));
   } else {
     const { startCluster } = await import('../../src/server/index.js');
     const cluster = await startCluster({ nodes: 3 });

@@ -2,18 +2,36 @@ import { EventEmitter } from 'node:events';
 import { run, COMMANDS, type CliIo } from '../../src/cli/run.js';
 import { startCluster, startServer, type ClusterHandle, type ServerHandle } from '../../src/server/index.js';
 import { Connection } from '../../src/connection.js';
+import { parseNodeList } from '../../src/address.js';
 import { realClusterNodes } from '../helpers/cluster.js';
 import { uniqueQueue } from '../helpers/disque.js';
+import { drainCreatedQueues } from '../helpers/cleanup.js';
+import { disqueTarget, embeddedServer, noServer } from '../helpers/target.js';
+
+// The commands on one node run on DISQUE_NODES when it lists any; those that show or act on
+// every node of a cluster need 3 (else an embedded cluster, and the run says so).
+noServer('usage errors, and a dead port');
+const realAny = disqueTarget(1, 'disque-ts CLI - jobs');
+disqueTarget(1, 'disque-ts CLI - usage an argument the library refuses');
+disqueTarget(1, 'disque-ts CLI - usage options before the command');
+const realCluster = disqueTarget(3, 'disque-ts CLI - status, pause, top');
+embeddedServer('runs its own servers', 'disque-ts CLI - server and meet');
 
 let cluster: ClusterHandle | undefined;
+/** The cluster: 3 real nodes, else an embedded one. */
 let nodes: string;
+/** Any node list: the real nodes when given, else the embedded cluster. */
+let single: string;
 
 beforeAll(async () => {
-  const real = realClusterNodes();
+  const real = realCluster ? realClusterNodes() : undefined;
   if (!real) cluster = await startCluster({ nodes: 3 });
   nodes = (real ?? cluster?.nodes ?? []).map((n) => `${n.host}:${n.port}`).join(',');
+  single = realAny ? realAny.join(',') : nodes;
 });
 afterAll(async () => {
+  // Real nodes outlive the run: empty the queues the tests filled.
+  if (realAny) await drainCreatedQueues(parseNodeList(realAny.join(',')));
   await cluster?.close();
 });
 
@@ -41,6 +59,8 @@ const esc = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&
 
 /** The CLI against the test cluster. */
 const on = (...argv: string[]): Promise<Result> => cli([...argv, '--nodes', nodes]);
+/** The CLI against any node given (one is enough). */
+const onAny = (...argv: string[]): Promise<Result> => cli([...argv, '--nodes', single]);
 
 describe('disque-ts CLI - usage', () => {
   test('--help lists every command; every command has its own --help', async () => {
@@ -68,6 +88,9 @@ describe('disque-ts CLI - usage', () => {
     [['pause', 'q', 'sideways'], 'must be one of in, out, all, none, state'],
     [['jobs', '--state', 'lost'], '`--state` expects'],
     [['top', '--once=yes'], '`--once` takes no value'],
+    [['add', 'q', 'body', '--retry', '--ttl', '1s'], '`--retry` needs a value (ms)'],
+    [['get', 'q', '-x'], 'Unknown option `-x`'],
+    [['--nodes'], '`--nodes` needs a value'],
   ])('%j is a usage error (exit 2)', async (argv, message) => {
     const r = await cli(argv);
     expect(r.code).toBe(2);
@@ -75,8 +98,26 @@ describe('disque-ts CLI - usage', () => {
     expect(r.stdout).toBe('');
   });
 
+  test('an unknown command points at the main help, not at its own --help', async () => {
+    const r = await cli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Run 'disque-ts --help' for usage.");
+    expect(r.stderr).not.toContain('frobnicate --help');
+    expect((await cli(['help', 'frobnicate'])).stderr).toContain("Run 'disque-ts --help' for usage.");
+  });
+
+  test('options before the command, short options, --no-flag and -- parse as before', async () => {
+    const q = uniqueQueue('parse');
+    expect((await cli(['--nodes', single, 'add', q, '--', '--body-with-dashes'])).code).toBe(0);
+    const got = await cli(['--nodes', single, 'get', q, '-t', '5s', '-c1', '--no-ack', '--json']);
+    expect(got.code).toBe(0);
+    const { id, body } = JSON.parse(got.stdout) as { id: string; body: string };
+    expect(body).toBe('--body-with-dashes');
+    expect((await cli(['ack', id, `--nodes=${single}`])).stdout).toBe('acked 1\n');
+  });
+
   test('an argument the library refuses is a usage error too', async () => {
-    const r = await on('add', uniqueQueue(), 'body', '--retry', '1500');
+    const r = await onAny('add', uniqueQueue(), 'body', '--retry', '1500');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('whole seconds');
   });
@@ -94,52 +135,52 @@ describe('disque-ts CLI - usage', () => {
 describe('disque-ts CLI - jobs', () => {
   test('add, peek, get (prints and acks), and get with nothing queued exits 1', async () => {
     const q = uniqueQueue('cli');
-    const added = await on('add', q, 'hello world', '--retry', '30s', '--ttl', '1h');
+    const added = await onAny('add', q, 'hello world', '--retry', '30s', '--ttl', '1h');
     expect(added).toMatchObject({ code: 0, stderr: '' });
     const id = added.stdout.trim();
     expect(id).toMatch(/^D-/);
-    const peek = await on('peek', q);
+    const peek = await onAny('peek', q);
     expect(peek.code).toBe(0);
     expect(peek.stdout).toMatch(new RegExp(`^ID +NODE +BODY\\n${esc(id)} +[0-9a-f]{8} +hello world\\n$`));
-    const got = await on('get', q, '--timeout', '5s');
+    const got = await onAny('get', q, '--timeout', '5s');
     expect(got).toMatchObject({ code: 0, stdout: `${id}  ${q}  hello world\n` });
-    const none = await on('get', q, '--timeout', '100');
+    const none = await onAny('get', q, '--timeout', '100');
     expect(none.code).toBe(1);
     expect(none.stderr).toContain(`no job in ${q}`);
-    expect((await on('peek', q, '--json')).stdout).toBe('[]\n');
+    expect((await onAny('peek', q, '--json')).stdout).toBe('[]\n');
   });
 
   test('get --no-ack leaves the job; ack acks it', async () => {
     const q = uniqueQueue('noack');
-    const { stdout } = await on('add', q, 'x', '--json');
+    const { stdout } = await onAny('add', q, 'x', '--json');
     const { id } = JSON.parse(stdout) as { id: string };
-    const got = await on('get', q, '--timeout', '5000', '--no-ack', '--json');
+    const got = await onAny('get', q, '--timeout', '5000', '--no-ack', '--json');
     expect(JSON.parse(got.stdout)).toEqual({ id, queue: q, body: 'x' });
-    const listed = await on('jobs', '--queue', q, '--json');
+    const listed = await onAny('jobs', '--queue', q, '--json');
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id, state: 'active' })]);
-    expect(await on('ack', id)).toMatchObject({ code: 0, stdout: 'acked 1\n' });
-    expect(await on('ack', id, '--json')).toMatchObject({ code: 0, stdout: '{"acked":0}\n' });
-    expect((await on('ack', 'not-an-id')).code).toBe(2);
+    expect(await onAny('ack', id)).toMatchObject({ code: 0, stdout: 'acked 1\n' });
+    expect(await onAny('ack', id, '--json')).toMatchObject({ code: 0, stdout: '{"acked":0}\n' });
+    expect((await onAny('ack', 'not-an-id')).code).toBe(2);
   });
 
   test('jobs lists one line per job, oldest first, by state', async () => {
     const q = uniqueQueue('list');
-    const a = (await on('add', q, 'first')).stdout.trim();
+    const a = (await onAny('add', q, 'first')).stdout.trim();
     await new Promise((r) => setTimeout(r, 5));
-    const b = (await on('add', q, 'second')).stdout.trim();
-    const table = await on('jobs', '--queue', q);
+    const b = (await onAny('add', q, 'second')).stdout.trim();
+    const table = await onAny('jobs', '--queue', q);
     expect(table.stdout.split('\n')[0]).toMatch(/^ID +QUEUE +STATE +AGE +NACKS +COPIES +BODY$/);
     expect(table.stdout).toMatch(
       new RegExp(`${esc(a)} +${q} +queued .*first\\n${esc(b)} +${q} +queued .*second`),
     );
-    expect((await on('jobs', '--queue', q, '--state', 'active')).stdout).toBe('(no jobs)\n');
-    expect((await on('jobs', '--queue', q, '--limit', '1', '--json')).stdout).toContain(a);
-    await on('ack', a, b);
+    expect((await onAny('jobs', '--queue', q, '--state', 'active')).stdout).toBe('(no jobs)\n');
+    expect((await onAny('jobs', '--queue', q, '--limit', '1', '--json')).stdout).toContain(a);
+    await onAny('ack', a, b);
   });
 
   test('a blocking get stops on Ctrl-C with exit 130', async () => {
     const controller = new AbortController();
-    const pending = cli(['get', uniqueQueue('wait'), '--nodes', nodes], { signal: controller.signal });
+    const pending = cli(['get', uniqueQueue('wait'), '--nodes', single], { signal: controller.signal });
     setTimeout(() => controller.abort(), 200);
     const r = await pending;
     expect(r.code).toBe(130);

@@ -6,6 +6,10 @@ import { ProtocolError } from '../../src/replies.js';
 import { startServer } from '../../src/server/index.js';
 import { startTestDisque, uniqueQueue, type TestDisque } from '../helpers/disque.js';
 import { bulk, startFakeServer, type FakeServer } from '../helpers/fake-resp-server.js';
+import { embeddedServer, fakeServer } from '../helpers/target.js';
+
+embeddedServer('needs a node with requirepass', 'LeanConnection AUTH');
+fakeServer('scripted faults', 'LeanConnection faults');
 
 // The Pool's connection for the hot commands (see src/transport/lean.ts). Against the embedded
 // server, or real Disque with DISQUE_NODES; the hostile cases use a fake server.

@@ -4,6 +4,10 @@ import { Connection } from '../../src/connection.js';
 import { ArgumentError, AuthError, TimeoutError } from '../../src/errors.js';
 import { startServer, startCluster, type ServerHandle } from '../../src/server/index.js';
 import { realClusterNodes } from '../helpers/cluster.js';
+import { disqueTarget, embeddedServer } from '../helpers/target.js';
+
+embeddedServer('meet() joins fresh nodes that it starts');
+disqueTarget(3, 'meet an already formed cluster');
 
 const servers: ServerHandle[] = [];
 afterEach(async () => {

@@ -3,6 +3,9 @@ import { Pool } from '../../src/pool.js';
 import * as C from '../../src/commands/index.js';
 import { AuthError, DisqueError, NoNodeAvailableError } from '../../src/errors.js';
 import { startServer } from '../../src/server/index.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('needs a node with requirepass');
 
 // A password-protected node: the embedded server, or DISQUE_AUTH_NODE=password@host:port for a
 // real Disque started with --requirepass.

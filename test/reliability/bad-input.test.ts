@@ -22,6 +22,11 @@ import { isJobId, jobIdNodePrefix, jobIdIsAtLeastOnce } from '../../src/job-id.j
 import type { RawReply } from '../../src/replies.js';
 import { startServer, type ServerHandle } from '../../src/server/index.js';
 import { HUNG, UnhandledCollector, report, scale, settleWithin } from './support.js';
+import { embeddedServer } from '../helpers/target.js';
+
+// Fuzzes commands with hostile queue names and options: not on a long-lived node that cannot
+// be cleaned of what it creates.
+embeddedServer('fuzzes hostile queue names and commands: kept off real nodes');
 
 /** Generated cases per property: the soak form reaches well over 100 000 in all. */
 const PURE = scale(1500, 12_000);

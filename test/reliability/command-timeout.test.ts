@@ -10,6 +10,9 @@ import { PING, QLEN } from '../../src/commands/index.js';
 import { ArgumentError, TimeoutError } from '../../src/errors.js';
 import { afterReadyCheck, bulk, startFakeServer, type FakeServer } from '../helpers/fake-resp-server.js';
 import { HUNG, settleWithin, waitFor } from './support.js';
+import { fakeServer } from '../helpers/target.js';
+
+fakeServer('scripted replies a real node never sends');
 
 const NODE_ID = 'dcb833cf'.repeat(5);
 let server: FakeServer;

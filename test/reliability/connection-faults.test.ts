@@ -7,13 +7,22 @@
  * - no unhandled rejection, and every socket and timer is gone once everything is closed.
  */
 import { randomUUID } from 'node:crypto';
-import { startServer, type ServerHandle } from '../../src/server/index.js';
+import { startServer } from '../../src/server/index.js';
 import { Connection } from '../../src/connection.js';
 import { connect, type Jobs } from '../../src/jobs.js';
 import { DisqueError, NoNodeAvailableError } from '../../src/errors.js';
 import { Pool } from '../../src/pool.js';
 import { QLEN } from '../../src/commands/index.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { startSingleNode, uniqueQueue, type SingleNode } from '../helpers/disque.js';
+import { embeddedServer } from '../helpers/target.js';
+
+// The fault proxy stands in front of the first DISQUE_NODES node when set (else an embedded
+// server); the test that closes its node needs a node of its own.
+embeddedServer(
+  'closes its node: needs one it owns',
+  'Connection faults - a one-node Pool whose node is gone',
+);
 import {
   HUNG,
   UnhandledCollector,
@@ -36,7 +45,7 @@ const FUNNEL_JOBS = scale(300, 5000);
 const unhandled = new UnhandledCollector();
 /** Active handles by kind before the suite started anything. */
 let baseline: Map<string, number>;
-let server: ServerHandle;
+let server: SingleNode;
 let proxy: FaultProxy;
 let direct: Connection;
 const random = prng(SEED);
@@ -84,12 +93,12 @@ async function observe(label: string, op: () => Promise<unknown>): Promise<void>
 beforeAll(async () => {
   baseline = resources();
   unhandled.install();
-  server = await startServer({ port: 0 });
+  server = await startSingleNode();
   proxy = await startFaultProxy(
     { host: server.host, port: server.port },
     { random, drop: 0.02, halfClose: 0.01, delay: 0.1, maxDelay: 150, refuse: 0.05 },
   );
-  direct = new Connection({ port: server.port });
+  direct = new Connection({ host: server.host, port: server.port });
 });
 
 afterAll(async () => {
@@ -150,7 +159,7 @@ function operations(q: string, conn: Connection, jobs: Jobs<string>): (() => Pro
 test(
   'Connection faults - every operation succeeds or rejects with a typed error, none hangs',
   async () => {
-    const q = `reliability-faults-${randomUUID()}`;
+    const q = uniqueQueue('reliability-faults');
     const seeds = `127.0.0.1:${proxy.port}`;
     const conn = new Connection({ port: proxy.port, connectTimeout: 1000 });
     const jobs = connect({
@@ -185,7 +194,7 @@ test(
 test('Connection faults - a blocked GETJOB resumes after its connection is cut', async () => {
   proxy.setFaults(false);
   try {
-    const q = `reliability-resume-${randomUUID()}`;
+    const q = uniqueQueue('reliability-resume');
     // A Jobs handle: the pool gives up on the dead connection and blocks again on a new one.
     const jobs = connect({
       nodes: `127.0.0.1:${proxy.port}`,
@@ -216,7 +225,7 @@ test('Connection faults - a one-node Pool recovers at once from a dropped connec
   // The default refreshInterval (5 s): recovery must not wait for the refresh tick.
   const pool = await Pool.connect({ nodes: `127.0.0.1:${proxy.port}`, discover: false });
   try {
-    const q = `reliability-recover-${randomUUID()}`;
+    const q = uniqueQueue('reliability-recover');
     const blocked = pool.getJob([q], { timeout: 10_000 });
     await waitFor('the GETJOB to block', async () => (await direct.qstat(q))?.blocked === 1, 5000);
     const down = new Promise((resolve) => pool.once('node:down', resolve));
@@ -259,7 +268,7 @@ test('Connection faults - a one-node Pool whose node is gone fails with NoNodeAv
 test(
   'Connection faults - a Funnel consuming through the faults loses no job',
   async () => {
-    const q = `reliability-funnel-${randomUUID()}`;
+    const q = uniqueQueue('reliability-funnel');
     const bodies = new Set<string>();
     for (let i = 0; i < FUNNEL_JOBS; i++) bodies.add(`job-${i}`);
     await Promise.all([...bodies].map((b) => direct.addJob(q, b, { retry: 1000, replicate: 1 })));

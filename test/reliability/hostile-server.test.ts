@@ -17,6 +17,9 @@ import {
   type FakeServer,
 } from '../helpers/fake-resp-server.js';
 import { HUNG, UnhandledCollector, report, scale, settleWithin, waitFor } from './support.js';
+import { fakeServer } from '../helpers/target.js';
+
+fakeServer('scripted replies a real node never sends');
 
 const ID = 'D-dcb833cf-8YL1NT17e9+wsA/09NqxscQI-05a1';
 const BOUND = 10_000;

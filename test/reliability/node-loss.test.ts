@@ -14,6 +14,9 @@ import { connect, type Jobs } from '../../src/jobs.js';
 import { DisqueError } from '../../src/errors.js';
 import { Connection } from '../../src/connection.js';
 import { report, scale, sleep, waitFor, UnhandledCollector } from './support.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('SIGKILLs and restarts node processes: needs nodes it owns');
 
 const TOTAL = Number(process.env['RELIABILITY_JOBS'] ?? scale(3000, 20_000));
 const PRODUCERS = 8;

@@ -9,6 +9,9 @@ import { ConnectionError } from '../../src/errors.js';
 import { afterReadyCheck, startFakeServer, type FakeServer } from '../helpers/fake-resp-server.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { HUNG, prng, settleWithin } from './support.js';
+import { fakeServer } from '../helpers/target.js';
+
+fakeServer('scripted replies a real node never sends');
 
 let server: FakeServer;
 let proxy: FaultProxy;

@@ -10,6 +10,9 @@ import { Pool } from '../../src/pool.js';
 import { connect } from '../../src/jobs.js';
 import { DisqueError } from '../../src/errors.js';
 import { report, UnhandledCollector } from './support.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('needs a node with requirepass');
 
 const SECRET = 'right-Pa55word-0f-the-server';
 const WRONG = 'wrong-Pa55word-typed-by-someone';

@@ -8,8 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { randomUUID } from 'node:crypto';
-import { startServer, type ServerHandle } from '../../src/server/index.js';
+import { startSingleNode, uniqueQueue, type SingleNode } from '../helpers/disque.js';
 import { Connection } from '../../src/connection.js';
 import { report, scale, waitFor } from './support.js';
 
@@ -19,13 +18,13 @@ const CONCURRENCY = 16;
 const TOTAL = scale(1000, 5000);
 const ROUNDS = scale(1, 5);
 
-let server: ServerHandle;
+let server: SingleNode;
 let conn: Connection;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  server = await startServer({ port: 0 });
-  conn = new Connection({ port: server.port });
+  server = await startSingleNode();
+  conn = new Connection({ host: server.host, port: server.port });
 });
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
@@ -47,7 +46,7 @@ function startWorker(queue: string, finishAtOnce: number): Worker {
     [
       path.join(__dirname, 'register-ts.cjs'),
       path.join(__dirname, 'worker-child.ts'),
-      `127.0.0.1:${server.port}`,
+      `${server.host}:${server.port}`,
       queue,
       String(PREFETCH),
       String(CONCURRENCY),
@@ -117,7 +116,7 @@ test(
   async () => {
     const figures: Record<string, number>[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const q = `reliability-term-${randomUUID()}`;
+      const q = uniqueQueue('reliability-term');
       // A RETRY far beyond the test: only the worker's own NACKs can put jobs back in time.
       const all = await fill(q, 300_000);
       const worker = startWorker(q, 0);
@@ -160,7 +159,7 @@ test(
   async () => {
     const figures: Record<string, number>[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const q = `reliability-kill-${randomUUID()}`;
+      const q = uniqueQueue('reliability-kill');
       const all = await fill(q, 1000);
       const worker = startWorker(q, 20);
       const ready = await worker.ready;

@@ -1,5 +1,8 @@
 import { startServer, type ServerHandle } from '../../src/server/index.js';
 import { RespClient } from './helpers/resp-client.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('tests the embedded server itself');
 
 describe('embedded server - basics', () => {
   let server: ServerHandle;

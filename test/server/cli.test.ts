@@ -1,5 +1,8 @@
 import { parseCliArgs, runCli } from '../../src/server/cli.js';
 import { RespClient } from './helpers/resp-client.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('tests the embedded server itself');
 
 describe('disque-ts-server command line', () => {
   test('parses options with defaults', () => {

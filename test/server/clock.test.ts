@@ -1,4 +1,7 @@
 import { ScaledClock, TimerGroup, VariableClock } from '../../src/server/clock.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -1,5 +1,8 @@
 import { startCluster, type ClusterHandle } from '../../src/server/index.js';
 import { RespClient } from './helpers/resp-client.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('tests the embedded server itself');
 
 describe('embedded cluster - basics', () => {
   let cluster: ClusterHandle;

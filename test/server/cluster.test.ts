@@ -1,6 +1,9 @@
 import { startCluster, startServer, type ClusterHandle, type ServerHandle } from '../../src/server/index.js';
 import { eventually } from './helpers/eventually.js';
 import { RespClient } from './helpers/resp-client.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('tests the embedded server itself');
 
 const idOf = (r: unknown): string => (r as { status: string }).status;
 

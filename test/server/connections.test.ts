@@ -1,6 +1,9 @@
 import net from 'node:net';
 import { startServer, type ServerHandle } from '../../src/server/index.js';
 import { RespClient } from './helpers/resp-client.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('tests the embedded server itself');
 
 describe('embedded server - connections', () => {
   let server: ServerHandle;

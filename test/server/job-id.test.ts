@@ -1,4 +1,7 @@
 import { generateJobId, isValidJobId, ttlPart, ttlPartOf } from '../../src/server/job-id.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 describe('job ids', () => {
   test.each([

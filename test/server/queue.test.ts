@@ -1,5 +1,8 @@
 import { Job } from '../../src/server/job.js';
 import { Queue } from '../../src/server/queue.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 function job(n: number, ctime: bigint): Job {
   const j = new Job(

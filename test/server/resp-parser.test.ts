@@ -1,4 +1,7 @@
 import { ProtocolError, RespParser, splitInlineArgs } from '../../src/server/resp-parser.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 function all(p: RespParser): string[][] {
   const out: string[][] = [];

@@ -1,6 +1,9 @@
 import { startServer, type ServerHandle } from '../../src/server/index.js';
 import { eventually } from './helpers/eventually.js';
 import { RespClient } from './helpers/resp-client.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('tests the embedded server itself');
 
 /** SHOW as a key → value map. */
 async function show(c: RespClient, id: string): Promise<Record<string, unknown> | null> {

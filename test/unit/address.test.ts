@@ -1,5 +1,8 @@
 import { parseAddress, parseNodeList } from '../../src/address.js';
 import { ArgumentError } from '../../src/errors.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 describe('parseAddress', () => {
   test.each([

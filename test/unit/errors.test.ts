@@ -1,4 +1,7 @@
 import * as E from '../../src/errors.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 describe('fromReplyError', () => {
   test.each([

@@ -1,6 +1,9 @@
 import { isJobId, jobIdIsAtLeastOnce, jobIdNodePrefix } from '../../src/job-id.js';
 import { Connection } from '../../src/connection.js';
 import { inspect } from 'node:util';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 describe('job ids', () => {
   test('node prefix and delivery guarantee are read from the id', () => {

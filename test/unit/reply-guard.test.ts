@@ -1,5 +1,8 @@
 import { Redis } from 'ioredis';
 import { guardReplies } from '../../src/reply-guard.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 // The guard's hooks, driven directly (the socket-level cases are in
 // test/reliability/hostile-server.test.ts).

@@ -1,5 +1,8 @@
 import { ErrorReply, RespReader } from '../../src/resp-reader.js';
 import { ProtocolError, type RawReply } from '../../src/replies.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 /** Feeds `chunks` to a reader and returns what came out. */
 function read(chunks: Buffer[], binary = false): (RawReply | ErrorReply)[] {

@@ -37,15 +37,29 @@ describe('ADDJOB', () => {
     ]);
   });
 
-  test('retry 0 stays 0 (at-most-once); async false sends nothing', () => {
+  test('retry 0 stays 0 (at-most-once) and brings REPLICATE 1, which Disque requires; async false sends nothing', () => {
     expect(C.ADDJOB.args('q', 'b', { retry: 0, async: false })).toEqual([
       'ADDJOB',
       'q',
       'b',
       5000,
+      'REPLICATE',
+      1,
       'RETRY',
       0,
     ]);
+    expect(C.ADDJOB.args('q', 'b', { retry: 0, replicate: 1 })).toEqual([
+      'ADDJOB',
+      'q',
+      'b',
+      5000,
+      'REPLICATE',
+      1,
+      'RETRY',
+      0,
+    ]);
+    // Any retry above 0 is at least one second: no REPLICATE added.
+    expect(C.ADDJOB.args('q', 'b', { retry: 1 })).toEqual(['ADDJOB', 'q', 'b', 5000, 'RETRY', 1]);
   });
 
   test.each([
@@ -57,6 +71,7 @@ describe('ADDJOB', () => {
     ['options.replicate', () => C.ADDJOB.args('q', 'b', { replicate: 65536 })],
     ['options.delay', () => C.ADDJOB.args('q', 'b', { delay: -5 })],
     ['options.retry', () => C.ADDJOB.args('q', 'b', { retry: Number.NaN })],
+    ['options.replicate', () => C.ADDJOB.args('q', 'b', { retry: 0, replicate: 2 })],
     ['options.ttl', () => C.ADDJOB.args('q', 'b', { ttl: 0 })],
     ['options.maxLen', () => C.ADDJOB.args('q', 'b', { maxLen: 0 })],
     ['options.async', () => C.ADDJOB.args('q', 'b', { async: 'yes' as unknown as boolean })],
