@@ -6,7 +6,7 @@
  * @internal
  */
 import { randomBytes } from 'node:crypto';
-import { lookupEndpoint, sendTo, type BusEndpoint } from './cluster-bus.js';
+import type { BusEndpoint } from './cluster-bus.js';
 import {
   serializeJob,
   type ClusterMessage,
@@ -115,9 +115,9 @@ export class Cluster implements BusEndpoint {
   #reachableNow(p: PeerNode): boolean {
     if (p.myself) return true;
     if (p.noaddr || !this.node.running) return false;
-    const ep = lookupEndpoint(p.host, p.port);
-    if (ep === undefined) return false;
-    return p.handshake || ep.id === p.id;
+    const id = this.node.bus.peerAt(p.host, p.port);
+    if (id === undefined) return false;
+    return p.handshake || id === p.id;
   }
 
   /** HELLO priority: 1 ok, 5 no link, 10 PFAIL, 100 FAIL or leaving (the last matching rule wins). */
@@ -185,6 +185,7 @@ export class Cluster implements BusEndpoint {
       this.myself.id = newId;
       this.node.setId(newId);
       this.nodes.set(newId, this.myself);
+      this.node.bus.identityChanged();
     }
     this.updateReachable();
     this.node.flushAll();
@@ -265,7 +266,7 @@ export class Cluster implements BusEndpoint {
 
   #send(p: PeerNode, msg: ClusterMessage): boolean {
     if (p.myself || !this.node.running || !p.link) return false;
-    if (!sendTo(p.host, p.port, msg)) {
+    if (!this.node.bus.send(p.host, p.port, msg)) {
       p.link = false;
       return false;
     }
@@ -491,7 +492,7 @@ export class Cluster implements BusEndpoint {
         gossip: back !== undefined ? this.#gossip(back) : [],
       };
       this.messagesSent++;
-      sendTo(msg.senderHost, msg.senderPort, pong);
+      this.node.bus.send(msg.senderHost, msg.senderPort, pong);
     }
     if (msg.type === 'pong') {
       const linkNode = this.nodes.get(msg.toId);
