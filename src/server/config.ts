@@ -152,7 +152,9 @@ export function directivesFromEnv(env: NodeJS.ProcessEnv): Directive[] {
   for (const [k, v] of Object.entries(env)) {
     if (!k.startsWith('DISQUE_') || v === undefined) continue;
     const name = k.slice('DISQUE_'.length).toLowerCase().replace(/_/g, '-');
-    if (name === 'meet' || name === 'nodes' || name === '') continue;
+    // Not directives: read by their own users (the CLI's client settings, the test harness).
+    if (name === 'meet' || name === 'nodes' || name === 'password' || name === '' || name.startsWith('ts-'))
+      continue;
     out.push({ name, args: splitConfigLine(v) ?? [v], source: k });
   }
   return out;
@@ -215,14 +217,15 @@ export function applyDirective(s: ServerSettings, name: string, args: readonly s
     case 'daemonize':
     case 'appendonly': {
       const b = yesNo(one);
-      if (b === null) return 'argument must be \'yes\' or \'no\'';
+      if (b === null) return "argument must be 'yes' or 'no'";
       if (name === 'daemonize') s.daemonize = b;
       else s.appendonly = b;
       return null;
     }
     case 'appendfsync': {
       const v = one.toLowerCase();
-      if (v !== 'always' && v !== 'everysec' && v !== 'no') return 'argument must be \'no\', \'always\' or \'everysec\'';
+      if (v !== 'always' && v !== 'everysec' && v !== 'no')
+        return "argument must be 'no', 'always' or 'everysec'";
       s.appendfsync = v;
       return null;
     }
@@ -260,7 +263,8 @@ export function applyDirectives(s: ServerSettings, list: readonly Directive[]): 
   for (const d of list) {
     const err = applyDirective(s, d.name, d.args);
     if (err === 'unknown') warnings.push(`unknown directive \`${d.name}\` (${d.source}) ignored`);
-    else if (err !== null) throw new TypeError(`Bad directive \`${d.name} ${d.args.join(' ')}\` (${d.source}): ${err}`);
+    else if (err !== null)
+      throw new TypeError(`Bad directive \`${d.name} ${d.args.join(' ')}\` (${d.source}): ${err}`);
   }
   return warnings;
 }

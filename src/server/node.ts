@@ -17,6 +17,7 @@ import { Queue, PAUSED_ALL, PAUSED_IN, PAUSED_OUT, type QueueWaiter } from './qu
 import { NodeStats } from './stats.js';
 import { defaultSettings, type ServerSettings } from './config.js';
 import { MemoryBus, type BusTransport } from './cluster-bus.js';
+import type { Persistence } from './persistence.js';
 
 /** Disque's random time error added to re-queue deadlines (±250 ms). */
 const TIME_ERROR_MS = 500;
@@ -65,6 +66,8 @@ export class DisqueNode {
   port = 0;
   /** How this node reaches its peers (set by the TCP layer when it listens). */
   bus: BusTransport;
+  /** nodes.conf and the AOF, when the node has a `dir`. */
+  persistence: Persistence | null = null;
   /** Connected clients (provided by the TCP layer). */
   clientList: () => Iterable<Client> = () => [];
   clientCount: () => number = () => 0;
@@ -241,6 +244,7 @@ export class DisqueNode {
     if (this.jobs.has(job.id)) return false;
     this.jobs.set(job.id, job);
     this.memory.jobAdded(job);
+    this.persistence?.jobAdded(job);
     this.updateJobAwakeTime(job);
     return true;
   }
@@ -262,6 +266,7 @@ export class DisqueNode {
     }
     this.jobs.delete(job.id);
     this.memory.jobRemoved(job);
+    this.persistence?.jobRemoved(job);
   }
 
   /** Deletes a job here and (best effort) on every node that may hold a copy. */
@@ -367,6 +372,7 @@ export class DisqueNode {
     if (job === undefined) return undefined;
     job.state = 'active';
     job.delivered = true;
+    this.persistence?.jobFetched(job);
     q.atime = this.unixtime();
     q.jobsOut++;
     return job;
@@ -378,6 +384,7 @@ export class DisqueNode {
     this.dequeueJob(job);
     job.state = 'acked';
     job.nodesConfirmed = null;
+    this.persistence?.jobAcked(job);
     this.updateJobAwakeTime(job);
   }
 
@@ -515,6 +522,7 @@ export class DisqueNode {
     this.memory.reset();
     this.scheduler.clear();
     this.#ready.clear();
+    this.persistence?.reset();
   }
 
   /** The 100 ms housekeeping: timeouts of blocked clients, queue eviction, cluster upkeep. */
@@ -529,6 +537,7 @@ export class DisqueNode {
     }
     this.evictIdleQueues();
     this.cluster.cron();
+    this.persistence?.saveNodesConf();
     this.serveReadyQueues();
   }
 

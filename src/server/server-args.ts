@@ -97,3 +97,26 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
 function splitMeet(v: string | undefined): string[] {
   return (v ?? '').split(/[\s,]+/).filter((a) => a !== '');
 }
+
+/**
+ * The options `disque-ts server` declares to its own option parser (each forwarded as
+ * `--name value` to {@link parseServerArgs}), with their help lines.
+ * @internal
+ */
+export const SERVER_DIRECTIVE_OPTIONS: Readonly<Record<string, string>> = {
+  nodes: 'number of node processes (default 1)',
+  port: 'port of the first node (default 7711; 0 = any free)',
+  host: 'interface to listen on (alias of --bind; default 127.0.0.1)',
+  bind: 'interface to listen on',
+  dir: 'where nodes.conf and the AOF live (node i of --nodes N: dir/node-i)',
+  logfile: 'log file, relative to dir (default stdout)',
+  loglevel: 'debug, verbose, notice, warning',
+  'cluster-node-timeout': 'ms before an unreachable node is flagged PFAIL (default 15000)',
+  'node-timeout': 'alias of --cluster-node-timeout',
+  appendonly: 'yes: keep jobs in an AOF in dir, replayed at start',
+  appendfsync: 'always, everysec or no',
+  requirepass: 'clients must AUTH with this password',
+  maxmemory: 'memory limit (bytes, or 100mb, 1gb)',
+  'maxmemory-policy': 'acks (the only policy Disque has)',
+  meet: 'wait for these peers (host[:port] ...) and meet them',
+};

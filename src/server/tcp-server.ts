@@ -24,7 +24,9 @@ export class TcpServer {
   async listen(host: string, port: number): Promise<number> {
     const tcpBus = this.node.options.clusterBus === 'tcp';
     if (tcpBus && port + BUS_PORT_OFFSET > 65535) {
-      throw new TypeError(`Expected \`port\` to be at most ${65535 - BUS_PORT_OFFSET} with the TCP cluster bus (bus port = port + ${BUS_PORT_OFFSET}), got \`${port}\``);
+      throw new TypeError(
+        `Expected \`port\` to be at most ${65535 - BUS_PORT_OFFSET} with the TCP cluster bus (bus port = port + ${BUS_PORT_OFFSET}), got \`${port}\``,
+      );
     }
     let bound = -1;
     // Port 0 with a TCP bus: pick a port whose bus port (+10000) is free too.
