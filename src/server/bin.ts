@@ -20,7 +20,10 @@ async function main(): Promise<void> {
   }
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   const server = await runServer(args, out);
-  for (const n of server.nodes) out(`disque-ts-server: node ${n.nodeId} listening on ${n.host}:${n.port}`);
+  // With a logfile (as disque-server configs have), stdout stays quiet: the log says it all.
+  if (args.settings.logfile === '' || server.nodes.length > 1) {
+    for (const n of server.nodes) out(`disque-ts-server: node ${n.nodeId} listening on ${n.host}:${n.port}`);
+  }
   if (server.nodes.length > 1)
     out(`DISQUE_NODES=${server.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`);
   // Timers of the server are unref'd: keep the process alive until a signal arrives.
