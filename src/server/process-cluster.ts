@@ -26,8 +26,8 @@ function portFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** A port whose bus port (+10000) is free too, avoiding ports already handed out. */
-async function pickPort(host: string, taken: Set<number>): Promise<number> {
+/** A port whose bus port (+10000) is free too, avoiding ports already handed out. @internal */
+export async function pickPort(host: string, taken: Set<number>): Promise<number> {
   for (let i = 0; i < 200; i++) {
     const p = 20000 + Math.floor(Math.random() * 35000);
     if (taken.has(p) || taken.has(p + BUS_PORT_OFFSET) || taken.has(p - BUS_PORT_OFFSET)) continue;
@@ -117,14 +117,19 @@ export async function startProcessCluster(
     for (;;) {
       const running = members.map((m, i) => (m.child !== null ? i : -1)).filter((i) => i >= 0);
       const ids = await Promise.all(running.map((i) => nodeIdOf(i)));
+      const views: string[] = [];
       let ok = true;
       for (const i of running) {
         const hello = (await call(i, ['HELLO'])) as RespValue[];
-        const up = new Set((hello.slice(2) as string[][]).filter((e) => e[3] === '1').map((e) => e[0]));
+        const entries = hello.slice(2) as string[][];
+        const up = new Set(entries.filter((e) => e[3] === '1').map((e) => e[0]));
         if (!ids.every((id) => up.has(id))) ok = false;
+        views.push(`node ${i}: ${entries.map((e) => `${e[0]?.slice(0, 8)}@${e[2]}=${e[3]}`).join(' ')}`);
       }
       if (ok) return;
-      if (Date.now() > deadline) throw new Error('Node processes did not form a cluster in time');
+      if (Date.now() > deadline) {
+        throw new Error(`Node processes did not form a cluster in time; HELLO views:\n${views.join('\n')}`);
+      }
       await sleep(100);
     }
   };

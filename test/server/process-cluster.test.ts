@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startCluster, type ClusterHandle } from '../../src/server/index.js';
 import { ownServerBin } from '../../src/server/own-bin.js';
+import { pickPort } from '../../src/server/process-cluster.js';
 import { RespClient } from './helpers/resp-client.js';
 import { eventually } from './helpers/eventually.js';
 
@@ -94,15 +95,21 @@ test('SIGTERM stops a node cleanly; CLUSTER LEAVING goes through the handle', as
 
 test('disque-ts-server takes a config file and --directives; CONFIG REWRITE writes it back', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'disque-ts-bin-'));
-  const port = 20000 + Math.floor(Math.random() * 30000);
+  const port = await pickPort('127.0.0.1', new Set());
   const conf = path.join(dir, 'disque.conf');
   fs.writeFileSync(conf, `port ${port}\ndir ${dir}\nlogfile log.txt\nsome-future-directive 1\n`);
   const child = execFile(process.execPath, [ownServerBin(), conf, '--cluster-node-timeout', '2500'], {
     env: { ...process.env, DISQUE_APPENDONLY: 'yes' },
   });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise((r) => child.once('exit', r));
   let c: RespClient | undefined;
   try {
-    await eventually(() => canConnect(port), 10000, 100);
+    await eventually(() => canConnect(port), 10000, 100).catch((e: Error) => {
+      throw new Error(`${e.message}; server output: ${output}`);
+    });
     const conn = new RespClient(port);
     c = conn;
     expect(await conn.call('CONFIG', 'GET', 'cluster-node-timeout')).toEqual([
@@ -122,7 +129,7 @@ test('disque-ts-server takes a config file and --directives; CONFIG REWRITE writ
   } finally {
     c?.close();
     child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await exited;
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
