@@ -23,6 +23,8 @@ export interface BusTransport {
   peerAt(host: string, port: number): string | undefined;
   /** Our own id changed (CLUSTER RESET HARD): links must learn the new one. */
   identityChanged(): void;
+  /** Drops the outgoing link to host:port; the next use reconnects. */
+  dropLink(host: string, port: number): void;
   /** Stops listening and drops every link. */
   close(): Promise<void>;
 }
@@ -128,6 +130,10 @@ export class MemoryBus implements BusTransport {
 
   identityChanged(): void {
     /* lookups read the live id */
+  }
+
+  dropLink(): void {
+    /* no links in memory */
   }
 
   close(): Promise<void> {

@@ -253,6 +253,14 @@ export class Cluster implements BusEndpoint {
         continue;
       }
       if (p.pingSent === 0) continue;
+      // Like Disque: no PONG for half the timeout on a link that looks up, so reconnect it (the
+      // node may be alive behind a broken connection). The ping time is kept for failure detection.
+      if (p.link && now - p.pingSent > timeout / 2 && now - p.pongReceived > timeout / 2) {
+        const since = p.pingSent;
+        this.node.bus.dropLink(p.host, p.port);
+        p.link = false;
+        p.pingSent = since;
+      }
       if (now - p.pingSent > timeout && !p.pfail && !p.fail) p.pfail = true;
     }
     this.updateReachable();
