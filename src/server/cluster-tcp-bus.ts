@@ -173,7 +173,7 @@ export class TcpBus implements BusTransport {
 
   peerAt(host: string, port: number): string | undefined {
     const link = this.#link(host, port);
-    return link?.connected === true ? link.remoteId : undefined;
+    return link?.connected === true && !link.socket.destroyed ? link.remoteId : undefined;
   }
 
   identityChanged(): void {
