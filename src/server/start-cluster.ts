@@ -2,6 +2,8 @@
  * `startCluster`: N embedded Disque nodes in one process, already joined, with controls to stop,
  * restart and drain (LEAVING) individual nodes.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import { advertisedHost, createNode, EmbeddedNode } from './start-server.js';
 import { startProcessCluster } from './process-cluster.js';
@@ -135,11 +137,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     throw new TypeError(`Expected \`nodes\` to be a positive integer, got \`${String(count)}\``);
   }
   if (options.processes === true) return startProcessCluster({ ...options, nodes: count });
-  const base = resolveServerOptions({ ...options, port: 0, dir: undefined, appendonly: false });
+  const base = resolveServerOptions({ ...options, port: 0 });
+  // Node i keeps its nodes.conf (and AOF) in dir/node-i.
+  const dirOf = (i: number): string | undefined =>
+    base.dir === undefined ? undefined : path.join(base.dir, `node-${i}`);
   const members: EmbeddedNode[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const node = createNode({ ...base, port: options.ports?.[i] ?? 0 });
+      const node = createNode({ ...base, port: options.ports?.[i] ?? 0, dir: dirOf(i) });
       const m = new EmbeddedNode(node);
       members.push(m);
       await m.listen(base.host, node.options.port);
@@ -182,7 +187,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       const old = member(i);
       if (!old.closed) return;
       const wipe = restartOptions.wipe === true;
-      const node = createNode({ ...base, port: old.node.port, nodeId: wipe ? undefined : old.node.id });
+      const dir = dirOf(i);
+      if (wipe && dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
+      const node = createNode({ ...base, port: old.node.port, dir, nodeId: wipe ? undefined : old.node.id });
       const m = new EmbeddedNode(node);
       node.cluster.myself.host = old.node.cluster.myself.host;
       if (!wipe) {

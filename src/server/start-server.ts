@@ -90,6 +90,7 @@ export class EmbeddedNode {
     this.#closing = null;
     const bound = await this.tcp.listen(host, port);
     if (this.node.options.appendonly) this.node.persistence?.openAof();
+    this.node.persistence?.saveNodesConf();
     // SHUTDOWN stops the node like close() does (and a cluster then sees it as stopped).
     this.node.onShutdown = () => void this.close();
     return bound;

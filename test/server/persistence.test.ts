@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { formatNodesConf, readNodesConf } from '../../src/server/persistence.js';
-import { startServer } from '../../src/server/index.js';
+import { startCluster, startServer } from '../../src/server/index.js';
 import { RespClient } from './helpers/resp-client.js';
 import { eventually } from './helpers/eventually.js';
 
@@ -63,5 +63,26 @@ test('a node restarted on the same dir keeps its id; with appendonly its jobs su
   } finally {
     c.close();
     await server.close();
+  }
+});
+
+test('in-process cluster with dir and appendonly: a restarted node gets its jobs back from its AOF', async () => {
+  const cluster = await startCluster({ nodes: 2, dir, appendonly: true, appendfsync: 'always' });
+  try {
+    let c = new RespClient(cluster.nodes[0]!.port);
+    const id = ((await c.call('ADDJOB', 'cq', 'survivor', 0, 'REPLICATE', 2)) as { status: string }).status;
+    c.close();
+    expect(fs.existsSync(path.join(dir, 'node-0', 'nodes.conf'))).toBe(true);
+    await cluster.stop(0);
+    await cluster.restart(0);
+    c = new RespClient(cluster.nodes[0]!.port);
+    try {
+      expect(await c.call('QLEN', 'cq')).toBe(1);
+      expect(((await c.call('SHOW', id)) as unknown[])[5]).toBe('queued');
+    } finally {
+      c.close();
+    }
+  } finally {
+    await cluster.close();
   }
 });
