@@ -69,8 +69,6 @@ interface OutLink {
   readonly socket: net.Socket;
   connected: boolean;
   remoteId: string | undefined;
-  /** Frames of this event-loop turn, written together (one syscall instead of one per message). */
-  pending: Buffer[];
 }
 
 /** @internal */
@@ -139,7 +137,7 @@ export class TcpBus implements BusTransport {
     if (existing !== undefined || this.#closed) return existing;
     if ((this.#retryAt.get(key) ?? 0) > Date.now()) return undefined;
     const socket = net.connect({ host: host === '' ? '127.0.0.1' : host, port: port + BUS_PORT_OFFSET });
-    const link: OutLink = { socket, connected: false, remoteId: undefined, pending: [] };
+    const link: OutLink = { socket, connected: false, remoteId: undefined };
     this.#links.set(key, link);
     socket.setNoDelay(true);
     socket.on('connect', () => {
@@ -169,15 +167,7 @@ export class TcpBus implements BusTransport {
     const link = this.#link(host, port);
     if (link === undefined || link.socket.destroyed) return false;
     // While connecting, writes are buffered by the socket and go out in order once connected.
-    link.pending.push(encodeMessage(msg));
-    if (link.pending.length === 1) {
-      setImmediate(() => {
-        const frames = link.pending;
-        link.pending = [];
-        if (!link.socket.destroyed)
-          link.socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
-      });
-    }
+    link.socket.write(encodeMessage(msg));
     return true;
   }
 
