@@ -133,3 +133,29 @@ test('disque-ts-server takes a config file and --directives; CONFIG REWRITE writ
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('DISQUE_MEET: a new node process resolves the peer name, meets it and joins', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'disque-ts-meet-'));
+  const port = await pickPort('127.0.0.1', new Set());
+  const peer = cluster.nodes[1]!;
+  const child = execFile(process.execPath, [ownServerBin(), '--port', String(port), '--dir', dir], {
+    env: { ...process.env, DISQUE_MEET: `localhost:${peer.port}` },
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    await eventually(() => canConnect(port), 10000, 100);
+    const c = new RespClient(port);
+    try {
+      const myId = (await c.call('CLUSTER', 'MYID')) as string;
+      await eventually(async () => (await priorityOf(1, myId)) === '1', 15000, 100);
+      const hello = (await c.call('HELLO')) as unknown[];
+      expect((hello.slice(2) as string[][]).map((e) => e[0])).toContain(peer.nodeId);
+    } finally {
+      c.close();
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
