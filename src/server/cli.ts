@@ -1,11 +1,14 @@
 /**
- * The `disque-ts-server` command line: argument parsing and the run loop (bin.ts only calls it).
+ * The `disque-ts-server` command line: {@link parseServerArgs} (server-args.ts) does the parsing
+ * and {@link runServer} (run-server.ts) the running; this file keeps the older, strict entry
+ * points (`parseCliArgs`, `runCli`) that take only the embedded server's own options.
  * @internal
  */
+import { parseServerArgs, SERVER_USAGE } from './server-args.js';
 import { startCluster } from './start-cluster.js';
 import { startServer } from './start-server.js';
 
-/** Parsed command line. @internal */
+/** Parsed command line (the strict subset). @internal */
 export interface CliOptions {
   readonly port: number;
   readonly host: string;
@@ -16,66 +19,30 @@ export interface CliOptions {
 }
 
 /** @internal */
-export const USAGE = `Usage: disque-ts-server [--port 7711] [--host 127.0.0.1] [--nodes N] [--password secret]
-                        [--node-timeout ms]
+export const USAGE = SERVER_USAGE;
 
-Starts an embedded Disque-compatible server (N nodes on consecutive ports, already joined)
-and runs until SIGINT/SIGTERM. --port 0 picks free ports.`;
-
-function intArg(name: string, v: string | undefined, min: number, max: number): number {
-  const n = Number(v);
-  if (v === undefined || !Number.isInteger(n) || n < min || n > max) {
-    throw new TypeError(`Expected ${name} to be an integer between ${min} and ${max}, got \`${String(v)}\``);
-  }
-  return n;
-}
-
-/** Parses `argv` (without node and script). @internal */
+/**
+ * Parses `argv` (without node and script) with the full parser, and refuses what the strict
+ * subset does not model: a config file, or an unknown directive (the bin only warns about those).
+ * @internal
+ */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
-  let port = 7711;
-  let host = '127.0.0.1';
-  let nodes = 1;
-  let password: string | undefined;
-  let nodeTimeout: number | undefined;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string | undefined => argv[++i];
-    switch (a) {
-      case '--port':
-      case '-p':
-        port = intArg('--port', value(), 0, 65535);
-        break;
-      case '--host':
-      case '-h': {
-        const v = value();
-        if (v === undefined || v === '') throw new TypeError('Expected --host to be followed by an address');
-        host = v;
-        break;
-      }
-      case '--nodes':
-      case '-n':
-        nodes = intArg('--nodes', value(), 1, 64);
-        break;
-      case '--password':
-      case '--requirepass':
-        password = value();
-        if (password === undefined) throw new TypeError('Expected --password to be followed by a password');
-        break;
-      case '--node-timeout':
-        nodeTimeout = intArg('--node-timeout', value(), 1, 2 ** 31 - 1);
-        break;
-      case '--help':
-        help = true;
-        break;
-      default:
-        throw new TypeError(`Unknown argument \`${String(a)}\``);
-    }
-  }
-  return { port, host, nodes, password, nodeTimeout, help };
+  const a = parseServerArgs(argv, {});
+  if (a.warnings.length > 0) throw new TypeError(`Unknown argument: ${a.warnings.join('; ')}`);
+  if (a.configFile !== undefined) throw new TypeError(`Unknown argument \`${a.configFile}\``);
+  const s = a.settings;
+  const given = (name: string): boolean => argv.some((x) => x === `--${name}`);
+  return {
+    port: s.port,
+    host: s.bind,
+    nodes: a.nodes,
+    password: s.requirepass === '' ? undefined : s.requirepass,
+    nodeTimeout: given('node-timeout') || given('cluster-node-timeout') ? s.clusterNodeTimeout : undefined,
+    help: a.help,
+  };
 }
 
-/** Starts the server(s); resolves with a function that stops them. @internal */
+/** Starts the server(s) in this process; resolves with a function that stops them. @internal */
 export async function runCli(o: CliOptions, log: (line: string) => void): Promise<() => Promise<void>> {
   const common = {
     host: o.host,

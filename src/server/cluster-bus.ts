@@ -8,6 +8,27 @@
  */
 import type { ClusterMessage } from './cluster-messages.js';
 
+/**
+ * How a node reaches the others: the in-process registry below ({@link MemoryBus}) or TCP sockets
+ * between processes (cluster-tcp-bus.ts). Peers are named by their client address, as in MEET.
+ * @internal
+ */
+export interface BusTransport {
+  /** Sends a message to the node at host:port; false when there is no link to it. */
+  send(host: string, port: number, msg: ClusterMessage): boolean;
+  /**
+   * The id of the node that answers at host:port, or undefined while there is no link (the TCP
+   * bus also starts connecting here, so the cluster cron keeps links up by asking).
+   */
+  peerAt(host: string, port: number): string | undefined;
+  /** Our own id changed (CLUSTER RESET HARD): links must learn the new one. */
+  identityChanged(): void;
+  /** Drops the outgoing link to host:port; the next use reconnects. */
+  dropLink(host: string, port: number): void;
+  /** Stops listening and drops every link. */
+  close(): Promise<void>;
+}
+
 /** What the bus needs from a node. @internal */
 export interface BusEndpoint {
   readonly id: string;
@@ -86,4 +107,39 @@ export function sendTo(host: string, port: number, msg: ClusterMessage): boolean
     setImmediate(flush);
   }
   return true;
+}
+
+/** The in-process transport: the registry above. @internal */
+export class MemoryBus implements BusTransport {
+  #registered: { host: string; port: number } | null = null;
+
+  constructor(private readonly endpoint: BusEndpoint) {}
+
+  register(host: string, port: number): void {
+    this.#registered = { host, port };
+    registerEndpoint(host, port, this.endpoint);
+  }
+
+  send(host: string, port: number, msg: ClusterMessage): boolean {
+    return sendTo(host, port, msg);
+  }
+
+  peerAt(host: string, port: number): string | undefined {
+    return lookupEndpoint(host, port)?.id;
+  }
+
+  identityChanged(): void {
+    /* lookups read the live id */
+  }
+
+  dropLink(): void {
+    /* no links in memory */
+  }
+
+  close(): Promise<void> {
+    const r = this.#registered;
+    this.#registered = null;
+    if (r !== null) unregisterEndpoint(r.host, r.port, this.endpoint);
+    return Promise.resolve();
+  }
 }

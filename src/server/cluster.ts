@@ -6,7 +6,7 @@
  * @internal
  */
 import { randomBytes } from 'node:crypto';
-import { lookupEndpoint, sendTo, type BusEndpoint } from './cluster-bus.js';
+import type { BusEndpoint } from './cluster-bus.js';
 import {
   serializeJob,
   type ClusterMessage,
@@ -115,9 +115,9 @@ export class Cluster implements BusEndpoint {
   #reachableNow(p: PeerNode): boolean {
     if (p.myself) return true;
     if (p.noaddr || !this.node.running) return false;
-    const ep = lookupEndpoint(p.host, p.port);
-    if (ep === undefined) return false;
-    return p.handshake || ep.id === p.id;
+    const id = this.node.bus.peerAt(p.host, p.port);
+    if (id === undefined) return false;
+    return p.handshake || id === p.id;
   }
 
   /** HELLO priority: 1 ok, 5 no link, 10 PFAIL, 100 FAIL or leaving (the last matching rule wins). */
@@ -185,6 +185,7 @@ export class Cluster implements BusEndpoint {
       this.myself.id = newId;
       this.node.setId(newId);
       this.nodes.set(newId, this.myself);
+      this.node.bus.identityChanged();
     }
     this.updateReachable();
     this.node.flushAll();
@@ -252,6 +253,14 @@ export class Cluster implements BusEndpoint {
         continue;
       }
       if (p.pingSent === 0) continue;
+      // Like Disque: no PONG for half the timeout on a link that looks up, so reconnect it (the
+      // node may be alive behind a broken connection). The ping time is kept for failure detection.
+      if (p.link && now - p.pingSent > timeout / 2 && now - p.pongReceived > timeout / 2) {
+        const since = p.pingSent;
+        this.node.bus.dropLink(p.host, p.port);
+        p.link = false;
+        p.pingSent = since;
+      }
       if (now - p.pingSent > timeout && !p.pfail && !p.fail) p.pfail = true;
     }
     this.updateReachable();
@@ -265,7 +274,7 @@ export class Cluster implements BusEndpoint {
 
   #send(p: PeerNode, msg: ClusterMessage): boolean {
     if (p.myself || !this.node.running || !p.link) return false;
-    if (!sendTo(p.host, p.port, msg)) {
+    if (!this.node.bus.send(p.host, p.port, msg)) {
       p.link = false;
       return false;
     }
@@ -491,7 +500,7 @@ export class Cluster implements BusEndpoint {
         gossip: back !== undefined ? this.#gossip(back) : [],
       };
       this.messagesSent++;
-      sendTo(msg.senderHost, msg.senderPort, pong);
+      this.node.bus.send(msg.senderHost, msg.senderPort, pong);
     }
     if (msg.type === 'pong') {
       const linkNode = this.nodes.get(msg.toId);

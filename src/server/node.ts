@@ -15,6 +15,9 @@ import type { Client } from './client.js';
 import type { ResolvedServerOptions } from './options.js';
 import { Queue, PAUSED_ALL, PAUSED_IN, PAUSED_OUT, type QueueWaiter } from './queue.js';
 import { NodeStats } from './stats.js';
+import { defaultSettings, type ServerSettings } from './config.js';
+import { MemoryBus, type BusTransport } from './cluster-bus.js';
+import type { Persistence } from './persistence.js';
 
 /** Disque's random time error added to re-queue deadlines (±250 ms). */
 const TIME_ERROR_MS = 500;
@@ -61,6 +64,10 @@ export class DisqueNode {
   readonly stats = new NodeStats();
   /** Bound TCP port (0 until listening). */
   port = 0;
+  /** How this node reaches its peers (set by the TCP layer when it listens). */
+  bus: BusTransport;
+  /** nodes.conf and the AOF, when the node has a `dir`. */
+  persistence: Persistence | null = null;
   /** Connected clients (provided by the TCP layer). */
   clientList: () => Iterable<Client> = () => [];
   clientCount: () => number = () => 0;
@@ -73,6 +80,10 @@ export class DisqueNode {
   password: string | undefined;
   readonly startedAt: number;
   readonly runId = randomBytes(20).toString('hex');
+  /** The CONFIG GET/SET/REWRITE view of this node's configuration. */
+  settings: ServerSettings;
+  /** Called after CONFIG SET changed settings (persistence turns the AOF on or off here). */
+  onSettingsChanged: (before: ServerSettings) => string | null = () => null;
   #lastCtime = 0n;
   /** Queues that received jobs while clients were blocked on them. */
   readonly #ready = new Set<Queue>();
@@ -90,9 +101,21 @@ export class DisqueNode {
     this.timers = new TimerGroup(this.clock);
     this.scheduler = new JobScheduler(this.timers, (j) => this.processJob(j));
     this.cluster = new Cluster(this);
+    this.bus = new MemoryBus(this.cluster);
     this.federation = new Federation(this);
     this.startedAt = this.clock.now();
     this.nodeTimeout = options.nodeTimeout;
+    this.settings = {
+      ...defaultSettings(),
+      port: options.port,
+      bind: options.host,
+      dir: options.dir ?? process.cwd(),
+      requirepass: options.password ?? '',
+      clusterNodeTimeout: options.nodeTimeout,
+      maxmemory: options.maxMemory,
+      appendonly: options.appendonly,
+      appendfsync: options.appendfsync,
+    };
     this.memory = new NodeMemory(
       {
         jobs: this.jobs,
@@ -111,6 +134,22 @@ export class DisqueNode {
 
   setNodeTimeout(ms: number): void {
     this.nodeTimeout = ms;
+    this.settings.clusterNodeTimeout = ms;
+  }
+
+  /** CONFIG SET: takes new settings; returns an error message when they cannot apply. */
+  applySettings(next: ServerSettings): string | null {
+    const before = this.settings;
+    this.settings = { ...next, port: this.port, bind: before.bind };
+    const failure = this.onSettingsChanged(before);
+    if (failure !== null) {
+      this.settings = before;
+      return failure;
+    }
+    this.password = next.requirepass === '' ? undefined : next.requirepass;
+    this.memory.max = next.maxmemory;
+    this.nodeTimeout = next.clusterNodeTimeout;
+    return null;
   }
 
   requestShutdown(): void {
@@ -205,6 +244,7 @@ export class DisqueNode {
     if (this.jobs.has(job.id)) return false;
     this.jobs.set(job.id, job);
     this.memory.jobAdded(job);
+    this.persistence?.jobAdded(job);
     this.updateJobAwakeTime(job);
     return true;
   }
@@ -226,6 +266,7 @@ export class DisqueNode {
     }
     this.jobs.delete(job.id);
     this.memory.jobRemoved(job);
+    this.persistence?.jobRemoved(job);
   }
 
   /** Deletes a job here and (best effort) on every node that may hold a copy. */
@@ -331,6 +372,7 @@ export class DisqueNode {
     if (job === undefined) return undefined;
     job.state = 'active';
     job.delivered = true;
+    this.persistence?.jobFetched(job);
     q.atime = this.unixtime();
     q.jobsOut++;
     return job;
@@ -342,6 +384,7 @@ export class DisqueNode {
     this.dequeueJob(job);
     job.state = 'acked';
     job.nodesConfirmed = null;
+    this.persistence?.jobAcked(job);
     this.updateJobAwakeTime(job);
   }
 
@@ -479,6 +522,7 @@ export class DisqueNode {
     this.memory.reset();
     this.scheduler.clear();
     this.#ready.clear();
+    this.persistence?.reset();
   }
 
   /** The 100 ms housekeeping: timeouts of blocked clients, queue eviction, cluster upkeep. */
@@ -493,6 +537,7 @@ export class DisqueNode {
     }
     this.evictIdleQueues();
     this.cluster.cron();
+    this.persistence?.saveNodesConf();
     this.serveReadyQueues();
   }
 

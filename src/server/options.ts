@@ -60,6 +60,31 @@ export interface ServerOptions {
    * @defaultValue `1073741824` (1 GiB)
    */
   readonly maxMemory?: number | undefined;
+  /**
+   * Disque's `dir`: where `nodes.conf` (the node's identity and peers) and, with `appendonly`, the
+   * AOF are kept. Without it the node keeps nothing on disk and a restart forgets who it was.
+   * @defaultValue none
+   */
+  readonly dir?: string | undefined;
+  /**
+   * Disque's `appendonly`: log every job change to `dir/appendonly.aof` and replay it at start, so
+   * jobs survive a restart. Needs `dir`.
+   * @defaultValue `false`
+   */
+  readonly appendonly?: boolean | undefined;
+  /**
+   * Disque's `appendfsync`: `always` (fsync every write), `everysec` or `no`.
+   * @defaultValue `'everysec'`
+   */
+  readonly appendfsync?: 'always' | 'everysec' | 'no' | undefined;
+  /**
+   * How nodes talk to each other: `'memory'` (nodes of this process only, the fastest) or `'tcp'`
+   * (a TCP cluster bus on port + 10000 like Disque's, reaching nodes in other processes).
+   * @defaultValue `'memory'`
+   */
+  readonly clusterBus?: 'memory' | 'tcp' | undefined;
+  /** The config file this node was started with (CONFIG REWRITE writes it back). @internal */
+  readonly configFile?: string | undefined;
 }
 
 /** Fully resolved options. @internal */
@@ -72,6 +97,11 @@ export interface ResolvedServerOptions {
   readonly queueIdleEvictMs: number;
   readonly timeScale: number;
   readonly maxMemory: number;
+  readonly dir: string | undefined;
+  readonly appendonly: boolean;
+  readonly appendfsync: 'always' | 'everysec' | 'no';
+  readonly clusterBus: 'memory' | 'tcp';
+  readonly configFile: string | undefined;
 }
 
 /** Defaults, in one place. @internal */
@@ -93,6 +123,12 @@ export function resolveServerOptions(o: ServerOptions = {}): ResolvedServerOptio
   if (o.nodeId !== undefined && !/^[0-9a-f]{40}$/.test(o.nodeId)) {
     throw new TypeError(`Expected \`nodeId\` to be 40 lowercase hex characters, got \`${o.nodeId}\``);
   }
+  if (o.clusterBus !== undefined && o.clusterBus !== 'memory' && o.clusterBus !== 'tcp') {
+    throw new TypeError(`Expected \`clusterBus\` to be 'memory' or 'tcp', got \`${String(o.clusterBus)}\``);
+  }
+  if (o.appendonly === true && (o.dir === undefined || o.dir === '')) {
+    throw new TypeError('Expected `dir` to be set when `appendonly` is true (the AOF lives there)');
+  }
   const positive = (name: string, v: number | undefined, d: number): number => {
     const x = v ?? d;
     if (typeof x !== 'number' || !(x > 0) || !Number.isFinite(x)) {
@@ -113,5 +149,10 @@ export function resolveServerOptions(o: ServerOptions = {}): ResolvedServerOptio
     ),
     timeScale: positive('timeScale', o.timeScale, DEFAULT_SERVER_OPTIONS.timeScale),
     maxMemory: positive('maxMemory', o.maxMemory, DEFAULT_SERVER_OPTIONS.maxMemory),
+    dir: o.dir,
+    appendonly: o.appendonly ?? false,
+    appendfsync: o.appendfsync ?? 'everysec',
+    clusterBus: o.clusterBus ?? 'memory',
+    configFile: o.configFile,
   };
 }

@@ -2,9 +2,11 @@
  * `startCluster`: N embedded Disque nodes in one process, already joined, with controls to stop,
  * restart and drain (LEAVING) individual nodes.
  */
-import { DisqueNode } from './node.js';
+import fs from 'node:fs';
+import path from 'node:path';
 import { resolveServerOptions, type ServerOptions } from './options.js';
-import { EmbeddedNode } from './start-server.js';
+import { advertisedHost, createNode, EmbeddedNode } from './start-server.js';
+import { startProcessCluster } from './process-cluster.js';
 
 /**
  * Options of {@link startCluster}: the options of every node, plus their number.
@@ -26,6 +28,31 @@ export interface ClusterOptions extends Omit<ServerOptions, 'port' | 'nodeId'> {
    * @defaultValue all `0`
    */
   readonly ports?: readonly number[] | undefined;
+  /**
+   * Run every node in its own process (`disque-ts-server`), talking over the TCP cluster bus:
+   * `kill(i, 'SIGKILL')` then is a real crash. With `dir`, node `i` keeps its nodes.conf (and AOF)
+   * in `dir/node-i`; without, in a temporary directory removed by `close()`.
+   * @defaultValue `false`
+   */
+  readonly processes?: boolean | undefined;
+}
+
+/**
+ * How {@link ClusterHandle.restart} brings a node back.
+ *
+ * @example
+ * ```ts
+ * await cluster.kill(1);
+ * await cluster.restart(1, { wipe: true }); // a new node id, joined again through MEET
+ * ```
+ */
+export interface RestartOptions {
+  /**
+   * Start from an empty directory: the node forgets its id, peers and jobs, gets a new id and
+   * meets the cluster again (its old id stays in the others' tables without an address).
+   * @defaultValue `false`
+   */
+  readonly wipe?: boolean | undefined;
 }
 
 /**
@@ -71,18 +98,20 @@ export interface ClusterHandle {
    * Brings node `i` back on the same port with the same node id. Like a Disque node restarted
    * without AOF it remembers the cluster (nodes.conf) but has no jobs and no queues.
    */
-  restart(i: number): Promise<void>;
+  restart(i: number, options?: RestartOptions): Promise<void>;
+  /**
+   * Kills node `i` with a signal (default `SIGKILL`: no cleanup, as in a crash). In-process nodes
+   * have no process of their own: there it is {@link ClusterHandle.stop}.
+   */
+  kill(i: number, signal?: NodeJS.Signals): Promise<void>;
+  /** The process id of node `i` (the test process itself for in-process nodes); 0 when stopped. */
+  pid(i: number): number;
   /** `CLUSTER LEAVING yes` (or `no` with `leaving = false`) on node `i`. */
   leave(i: number, leaving?: boolean): Promise<void>;
   /** Whether node `i` is currently running. */
   isRunning(i: number): boolean;
   /** Stops every node; resolves when every socket and timer is gone. Safe to call twice. */
   close(): Promise<void>;
-}
-
-/** What HELLO should report for a listening host. */
-function advertisedHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' || host === 'localhost' ? '127.0.0.1' : host;
 }
 
 /**
@@ -107,11 +136,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   if (!Number.isInteger(count) || count < 1) {
     throw new TypeError(`Expected \`nodes\` to be a positive integer, got \`${String(count)}\``);
   }
+  if (options.processes === true) return startProcessCluster({ ...options, nodes: count });
   const base = resolveServerOptions({ ...options, port: 0 });
+  // Node i keeps its nodes.conf (and AOF) in dir/node-i.
+  const dirOf = (i: number): string | undefined =>
+    base.dir === undefined ? undefined : path.join(base.dir, `node-${i}`);
   const members: EmbeddedNode[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const node = new DisqueNode({ ...base, port: options.ports?.[i] ?? 0 });
+      const node = createNode({ ...base, port: options.ports?.[i] ?? 0, dir: dirOf(i) });
       const m = new EmbeddedNode(node);
       members.push(m);
       await m.listen(base.host, node.options.port);
@@ -125,6 +158,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     m.node.cluster.myself.host = host;
     for (const other of members) m.node.cluster.addKnownPeer(other.node.id, host, other.node.port);
   }
+  if (base.clusterBus === 'tcp') await waitForLinks(members, count);
   const infos: ClusterNodeInfo[] = members.map((m) => ({
     host: base.host,
     port: m.node.port,
@@ -143,18 +177,34 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     async stop(i) {
       await member(i).close();
     },
-    async restart(i) {
+    async kill(i) {
+      await member(i).close();
+    },
+    pid(i) {
+      return member(i).closed ? 0 : process.pid;
+    },
+    async restart(i, restartOptions = {}) {
       const old = member(i);
       if (!old.closed) return;
-      const node = new DisqueNode({ ...base, port: old.node.port, nodeId: old.node.id });
+      const wipe = restartOptions.wipe === true;
+      const dir = dirOf(i);
+      if (wipe && dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
+      const node = createNode({ ...base, port: old.node.port, dir, nodeId: wipe ? undefined : old.node.id });
       const m = new EmbeddedNode(node);
       node.cluster.myself.host = old.node.cluster.myself.host;
-      for (const p of old.node.cluster.nodes.values()) {
-        if (!p.myself && !p.handshake) node.cluster.addKnownPeer(p.id, p.host, p.port);
+      if (!wipe) {
+        for (const p of old.node.cluster.nodes.values()) {
+          if (!p.myself && !p.handshake) node.cluster.addKnownPeer(p.id, p.host, p.port);
+        }
+        node.cluster.resetLinks();
       }
-      node.cluster.resetLinks();
       await m.listen(base.host, old.node.port);
       members[i] = m;
+      if (wipe) {
+        const peer = members.find((x) => x !== m && !x.closed);
+        if (peer !== undefined) node.cluster.meet(host, peer.node.port);
+        infos[i] = { ...infos[i]!, nodeId: node.id };
+      }
     },
     async leave(i, leaving = true) {
       member(i).node.cluster.setLeaving(leaving);
@@ -167,4 +217,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       return closing;
     },
   };
+}
+
+/** With the TCP bus, links come up asynchronously: wait until every node links every other. */
+async function waitForLinks(members: readonly EmbeddedNode[], count: number): Promise<void> {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const linked = members.every((m) => {
+      let n = 0;
+      for (const p of m.node.cluster.nodes.values()) if (p.myself || p.link) n++;
+      return n === count;
+    });
+    if (linked) return;
+    if (Date.now() > deadline) throw new Error('Cluster nodes did not link over the TCP bus within 10 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

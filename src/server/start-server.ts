@@ -3,7 +3,8 @@
  */
 import type { Clock } from './clock.js';
 import { DisqueNode } from './node.js';
-import { resolveServerOptions, type ServerOptions } from './options.js';
+import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
+import { Persistence, readNodesConf } from './persistence.js';
 import { TcpServer } from './tcp-server.js';
 
 /**
@@ -31,6 +32,48 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
+/** What HELLO should report for a listening host. @internal */
+export function advertisedHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' || host === 'localhost' || host === '' ? '127.0.0.1' : host;
+}
+
+/**
+ * Creates a node; with a `dir`, it takes its identity and peers from `dir/nodes.conf` (a restarted
+ * process is the same node) and keeps them there, and with `appendonly` it replays its AOF once
+ * listening.
+ * @internal
+ */
+export function createNode(resolved: ResolvedServerOptions, clock?: Clock): DisqueNode {
+  const saved = resolved.dir !== undefined ? readNodesConf(resolved.dir) : null;
+  const node = new DisqueNode(
+    saved !== null && resolved.nodeId === undefined ? { ...resolved, nodeId: saved.myId } : resolved,
+    clock,
+  );
+  if (resolved.dir !== undefined) {
+    node.persistence = new Persistence(node, resolved.dir);
+    if (saved !== null) {
+      for (const p of saved.peers) node.cluster.addKnownPeer(p.id, p.host, p.port);
+      if (saved.leaving) node.cluster.setLeaving(true);
+      node.cluster.resetLinks();
+    }
+  }
+  node.onSettingsChanged = (before) => {
+    const now = node.settings;
+    if (now.appendonly === before.appendonly) return null;
+    const p = node.persistence;
+    if (p === null)
+      return 'appendonly needs a dir: start the node with one (--dir, or `dir` in the config file)';
+    try {
+      if (now.appendonly) p.startAofFromMemory();
+      else p.closeAof();
+    } catch (e) {
+      return `cannot open the AOF: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    return null;
+  };
+  return node;
+}
+
 /**
  * A node plus its listener; `stop()`/`start()` keep the node id and port (cluster restarts).
  * @internal
@@ -46,6 +89,8 @@ export class EmbeddedNode {
   async listen(host: string, port: number): Promise<number> {
     this.#closing = null;
     const bound = await this.tcp.listen(host, port);
+    if (this.node.options.appendonly) this.node.persistence?.openAof();
+    this.node.persistence?.saveNodesConf();
     // SHUTDOWN stops the node like close() does (and a cluster then sees it as stopped).
     this.node.onShutdown = () => void this.close();
     return bound;
@@ -57,7 +102,7 @@ export class EmbeddedNode {
   }
 
   close(): Promise<void> {
-    this.#closing ??= this.tcp.close();
+    this.#closing ??= this.tcp.close().then(() => this.node.persistence?.close());
     return this.#closing;
   }
 }
@@ -94,7 +139,7 @@ export async function startServerOnClock(
   options: ServerOptions = {},
 ): Promise<ServerHandle> {
   const resolved = resolveServerOptions(options);
-  const node = new DisqueNode(resolved, clock);
+  const node = createNode(resolved, clock);
   const embedded = new EmbeddedNode(node);
   const port = await embedded.listen(resolved.host, resolved.port);
   return {

@@ -5,7 +5,8 @@
  */
 import net from 'node:net';
 import { Client } from './client.js';
-import { registerEndpoint, unregisterEndpoint } from './cluster-bus.js';
+import { MemoryBus } from './cluster-bus.js';
+import { BUS_PORT_OFFSET, TcpBus } from './cluster-tcp-bus.js';
 import type { DisqueNode } from './node.js';
 
 /** @internal */
@@ -21,6 +22,51 @@ export class TcpServer {
 
   /** Starts listening; resolves with the bound port. */
   async listen(host: string, port: number): Promise<number> {
+    const tcpBus = this.node.options.clusterBus === 'tcp';
+    if (tcpBus && port + BUS_PORT_OFFSET > 65535) {
+      throw new TypeError(
+        `Expected \`port\` to be at most ${65535 - BUS_PORT_OFFSET} with the TCP cluster bus (bus port = port + ${BUS_PORT_OFFSET}), got \`${port}\``,
+      );
+    }
+    let bound = -1;
+    // Port 0 with a TCP bus: pick a port whose bus port (+10000) is free too.
+    for (let attempt = 0; bound < 0; attempt++) {
+      const want = tcpBus && port === 0 ? 20000 + Math.floor(Math.random() * 35000) : port;
+      try {
+        bound = await this.#listenOn(host, want);
+        if (tcpBus) {
+          const bus = new TcpBus(this.node.cluster, (e) =>
+            process.emitWarning(`disque-ts embedded server: cluster bus: ${String(e)}`),
+          );
+          try {
+            await bus.listen(host, bound);
+          } catch (e) {
+            await this.#closeListener();
+            bound = -1;
+            throw e;
+          }
+          this.node.bus = bus;
+        }
+      } catch (e) {
+        if (!(tcpBus && port === 0 && attempt < 50)) throw e;
+      }
+    }
+    this.node.port = bound;
+    this.node.settings.port = bound;
+    this.node.host = host;
+    this.node.cluster.myself.port = bound;
+    this.node.clientCount = () => this.#clients.size;
+    this.node.clientList = () => this.#clients;
+    if (!tcpBus) {
+      const bus = new MemoryBus(this.node.cluster);
+      bus.register(host, bound);
+      this.node.bus = bus;
+    }
+    this.node.start();
+    return bound;
+  }
+
+  async #listenOn(host: string, port: number): Promise<number> {
     const server = net.createServer((socket) => this.#accept(socket));
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
@@ -31,15 +77,13 @@ export class TcpServer {
       });
     });
     const addr = server.address();
-    const bound = typeof addr === 'object' && addr !== null ? addr.port : port;
-    this.node.port = bound;
-    this.node.host = host;
-    this.node.cluster.myself.port = bound;
-    this.node.clientCount = () => this.#clients.size;
-    this.node.clientList = () => this.#clients;
-    registerEndpoint(host, bound, this.node.cluster);
-    this.node.start();
-    return bound;
+    return typeof addr === 'object' && addr !== null ? addr.port : port;
+  }
+
+  async #closeListener(): Promise<void> {
+    const server = this.#server;
+    this.#server = null;
+    if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   #accept(socket: net.Socket): void {
@@ -63,7 +107,7 @@ export class TcpServer {
   async close(): Promise<void> {
     const server = this.#server;
     this.#server = null;
-    unregisterEndpoint(this.node.host, this.node.port, this.node.cluster);
+    const bus = this.node.bus.close();
     this.node.stop();
     for (const c of this.#clients) {
       c.disconnected();
@@ -71,5 +115,6 @@ export class TcpServer {
     }
     this.#clients.clear();
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await bus;
   }
 }

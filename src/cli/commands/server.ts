@@ -1,5 +1,5 @@
-import { startCluster, startServer } from '../../server/index.js';
-import { parseInteger } from '../args.js';
+import { parseServerArgs, SERVER_DIRECTIVE_OPTIONS } from '../../server/server-args.js';
+import { runServer } from '../../server/run-server.js';
 import { toJson } from '../format.js';
 import type { CliCommand } from '../command.js';
 
@@ -10,45 +10,42 @@ const waitForAbort = (signal: AbortSignal | undefined): Promise<void> =>
     signal.addEventListener('abort', () => resolve(), { once: true });
   });
 
-/** `disque-ts server [--nodes 3] [--port 7711] [--host 127.0.0.1]`. @internal */
+/**
+ * `disque-ts server [disque.conf] [--nodes 3] [--port 7711] [--directive value ...]`: the options of
+ * `disque-ts-server`, parsed by the server's own parser (src/server/server-args.ts).
+ * @internal
+ */
 export const serverCommand: CliCommand = {
   name: 'server',
-  summary: 'run the embedded Disque-compatible server (1..N nodes) until Ctrl-C',
-  usage: '[options]',
-  description: `Runs the embedded Disque-compatible server in this process: one node, or --nodes N
-already joined into a cluster on consecutive ports, until Ctrl-C. Prints the DISQUE_NODES line
-the other commands (and your programs) can use. --password sets requirepass. Here --nodes is a
-number of nodes, not a node list.`,
-  options: {
-    nodes: { type: 'string', value: 'n', description: 'number of nodes (default 1)' },
-    port: {
-      type: 'string',
-      short: 'p',
-      value: 'port',
-      description: 'port of the first node (default 7711; 0 = any free)',
-    },
-    host: { type: 'string', value: 'ip', description: 'interface to listen on (default 127.0.0.1)' },
-  },
-  arity: [0, 0],
+  summary: 'run the embedded Disque-compatible server (1..N node processes) until Ctrl-C',
+  usage: '[disque.conf] [options]',
+  description: `Runs the embedded Disque-compatible server: one node in this process, or --nodes N
+node processes joined into a cluster on consecutive ports, until Ctrl-C. Takes what
+disque-ts-server (and disque-server) take: a config file, --port, --bind, --dir, --appendonly
+yes, ... and DISQUE_<DIRECTIVE> environment variables. Prints the DISQUE_NODES line the other
+commands (and your programs) can use. --password sets requirepass. Here --nodes is a number of
+nodes, not a node list.`,
+  options: Object.fromEntries(
+    Object.entries(SERVER_DIRECTIVE_OPTIONS).map(([name, description]) => [
+      name,
+      name === 'port'
+        ? { type: 'string' as const, short: 'p', value: 'port', description }
+        : { type: 'string' as const, value: 'value', description },
+    ]),
+  ),
+  arity: [0, 1],
   async run(ctx) {
-    const o = ctx.options;
-    const count = typeof o['nodes'] === 'string' ? parseInteger('--nodes', o['nodes'], 1, 64) : 1;
-    const port = typeof o['port'] === 'string' ? parseInteger('--port', o['port'], 0, 65535) : 7711;
-    const host = typeof o['host'] === 'string' ? o['host'] : '127.0.0.1';
-    const common = { host, ...(ctx.password === undefined ? {} : { password: ctx.password }) };
-    let nodes: { nodeId: string; host: string; port: number }[];
-    let close: () => Promise<void>;
-    if (count === 1) {
-      const server = await startServer({ ...common, port });
-      nodes = [server];
-      close = () => server.close();
-    } else {
-      const ports = port === 0 ? undefined : Array.from({ length: count }, (_, i) => port + i);
-      const cluster = await startCluster({ ...common, nodes: count, ...(ports ? { ports } : {}) });
-      nodes = [...cluster.nodes];
-      close = () => cluster.close();
+    const argv: string[] = [...ctx.args];
+    for (const name of Object.keys(SERVER_DIRECTIVE_OPTIONS)) {
+      const v = ctx.options[name];
+      if (typeof v === 'string') argv.push(`--${name}`, ...v.split(/\s+/).filter((x) => x !== ''));
     }
+    if (ctx.password !== undefined) argv.push('--requirepass', ctx.password);
+    const env = ctx.io.env ?? process.env;
+    const args = parseServerArgs(argv, { ...env });
+    const server = await runServer(args, (line) => ctx.io.stderr(`${line}\n`));
     try {
+      const nodes = server.nodes;
       const list = nodes.map((n) => `${n.host}:${n.port}`).join(',');
       if (ctx.json)
         ctx.out(
@@ -65,7 +62,7 @@ number of nodes, not a node list.`,
         );
       await waitForAbort(ctx.io.signal);
     } finally {
-      await close();
+      await server.close();
     }
     return 0;
   },

@@ -6,6 +6,20 @@
 import { error, OK, status, SYNTAX_ERROR, type Reply } from '../resp-writer.js';
 import { keyword, parseLongLong, text } from './args.js';
 import { BLOCKED, type CommandContext, type CommandSpec } from './types.js';
+import { applyDirective, rewriteConfigFile, settingValues } from '../config.js';
+
+/** Settings CONFIG SET may change at run time (port and bind need a restart, as in Disque). */
+const SETTABLE = new Set([
+  'requirepass',
+  'maxmemory',
+  'maxmemory-policy',
+  'cluster-node-timeout',
+  'appendonly',
+  'appendfsync',
+  'loglevel',
+  'logfile',
+  'dir',
+]);
 
 function debug({ node, argv }: CommandContext): Reply {
   const sub = keyword(argv[1]);
@@ -28,6 +42,11 @@ function debug({ node, argv }: CommandContext): Reply {
 
 /** Parameters CONFIG GET knows, in Disque's order, with their current values. */
 function configParams(ctx: CommandContext): [string, string][] {
+  const current = new Map(settingValues(ctx.node.settings));
+  return baseConfigParams(ctx).map(([k, v]) => [k, current.get(k) ?? v]);
+}
+
+function baseConfigParams(ctx: CommandContext): [string, string][] {
   const { node } = ctx;
   return [
     ['requirepass', node.password ?? ''],
@@ -90,19 +109,18 @@ function config(ctx: CommandContext): Reply {
     if (argv.length !== 4) return error(`ERR Wrong number of arguments for CONFIG ${text(argv[1])}`);
     const name = keyword(argv[2]);
     const value = text(argv[3]);
-    if (name === 'requirepass') {
-      node.password = value === '' ? undefined : value;
-      return OK;
-    }
+    if (!SETTABLE.has(name)) return error(`ERR Unsupported CONFIG parameter: ${text(argv[2])}`);
     if (name === 'maxmemory' || name === 'cluster-node-timeout') {
       const v = parseLongLong(argv[3]!);
       if (v === null || v < 0n)
         return error(`ERR Invalid argument '${value}' for CONFIG SET '${text(argv[2])}'`);
-      if (name === 'maxmemory') node.memory.max = Number(v);
-      else node.setNodeTimeout(Number(v));
-      return OK;
     }
-    return error(`ERR Unsupported CONFIG parameter: ${text(argv[2])}`);
+    const next = { ...node.settings };
+    const bad = applyDirective(next, name, [value]);
+    if (bad !== null) return error(`ERR Invalid argument '${value}' for CONFIG SET '${text(argv[2])}'`);
+    const failure = node.applySettings(next);
+    if (failure !== null) return error(`ERR ${failure}`);
+    return OK;
   }
   if (sub === 'resetstat') {
     if (argv.length !== 2) return error(`ERR Wrong number of arguments for CONFIG ${text(argv[1])}`);
@@ -111,7 +129,14 @@ function config(ctx: CommandContext): Reply {
   }
   if (sub === 'rewrite') {
     if (argv.length !== 2) return error(`ERR Wrong number of arguments for CONFIG ${text(argv[1])}`);
-    return error('ERR The server is running without a config file');
+    const file = node.options.configFile;
+    if (file === undefined) return error('ERR The server is running without a config file');
+    try {
+      rewriteConfigFile(file, node.settings);
+    } catch (e) {
+      return error(`ERR Rewriting config file: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return OK;
   }
   return error('ERR CONFIG subcommand must be one of GET, SET, RESETSTAT, REWRITE');
 }

@@ -2,6 +2,7 @@
  * CLUSTER MEET|NODES|MYID|INFO|SAVECONFIG|FORGET|RESET|LEAVING.
  * @internal
  */
+import { inHashOrder } from '../hash-order.js';
 import { isIP } from 'node:net';
 import { error, OK, status, SYNTAX_ERROR, type Reply } from '../resp-writer.js';
 import { keyword, parseLongLong, text } from './args.js';
@@ -14,7 +15,7 @@ const MAX_CLUSTER_PORT = 65535 - 10000;
 function nodesDescription(ctx: CommandContext): string {
   const cluster = ctx.node.cluster;
   let out = '';
-  for (const p of cluster.nodes.values()) {
+  for (const p of inHashOrder(cluster.nodes.values(), (n) => n.id)) {
     const flags: string[] = [];
     if (p.myself) flags.push('myself');
     if (p.pfail) flags.push('fail?');

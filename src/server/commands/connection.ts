@@ -2,6 +2,7 @@
  * Connection-level commands: PING, AUTH, HELLO, TIME.
  * @internal
  */
+import { inHashOrder } from '../hash-order.js';
 import { timingSafeEqual } from 'node:crypto';
 import { error, OK, status, type Reply } from '../resp-writer.js';
 import type { CommandContext, CommandSpec } from './types.js';
@@ -29,7 +30,7 @@ function auth({ node, client, argv }: CommandContext): Reply {
 /** `[1, myid, [id, ip, port, priority]...]`, every entry field a bulk string. */
 function hello({ node }: CommandContext): Reply {
   const out: Reply[] = [1, node.id];
-  for (const p of node.cluster.nodes.values()) {
+  for (const p of inHashOrder(node.cluster.nodes.values(), (n) => n.id)) {
     out.push([p.id, p.host, String(p.port), String(node.cluster.priority(p))]);
   }
   return out;

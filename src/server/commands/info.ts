@@ -42,7 +42,7 @@ function section(node: DisqueNode, name: string): string[] | null {
         `uptime_in_days:${Math.floor(uptime / 86400)}`,
         'hz:10',
         `executable:${process.execPath}`,
-        'config_file:',
+        `config_file:${node.options.configFile ?? ''}`,
       ];
     case 'clients': {
       let biggest = 0;
@@ -76,14 +76,14 @@ function section(node: DisqueNode, name: string): string[] | null {
       return [
         '# Persistence',
         'loading:0',
-        'aof_enabled:0',
-        'aof_state:off',
+        `aof_enabled:${node.persistence?.aofEnabled === true ? 1 : 0}`,
+        `aof_state:${node.persistence?.aofEnabled === true ? 'on' : 'off'}`,
         'aof_rewrite_in_progress:0',
         'aof_rewrite_scheduled:0',
         'aof_last_rewrite_time_sec:-1',
         'aof_current_rewrite_time_sec:-1',
         'aof_last_bgrewrite_status:ok',
-        'aof_last_write_status:ok',
+        `aof_last_write_status:${node.persistence?.aofLastWriteOk === false ? 'err' : 'ok'}`,
       ];
     case 'stats':
       return [

@@ -2,6 +2,7 @@
  * Reply shapes for jobs: SHOW's 30-element key/value array and GETJOB/QPEEK entries.
  * @internal
  */
+import { inHashOrder } from '../hash-order.js';
 import type { Job } from '../job.js';
 import type { DisqueNode } from '../node.js';
 import { status, type Reply } from '../resp-writer.js';
@@ -46,7 +47,7 @@ export function jobInfo(node: DisqueNode, job: Job): Reply[] {
     'additional-deliveries',
     job.deliveries,
     'nodes-delivered',
-    [...job.nodesDelivered],
+    inHashOrder(job.nodesDelivered, (id) => id),
     'nodes-confirmed',
     job.nodesConfirmed === null ? [] : [...job.nodesConfirmed],
     'next-requeue-within',

@@ -1,8 +1,11 @@
 /**
- * QSCAN and JSCAN. The cursor is a position in the node's (insertion-ordered) table; a page holds
- * about COUNT items, BUSYLOOP returns everything at once.
+ * QSCAN and JSCAN, in hash order like Disque's dictionary scans. The cursor is a hash value: a
+ * page holds the items whose hash is at least the cursor (about COUNT of them), and the next
+ * cursor is the hash of the first item left out, so an item present during the whole scan is
+ * returned at least once even if others come and go. BUSYLOOP returns everything at once.
  * @internal
  */
+import { hashKey, inHashOrder } from '../hash-order.js';
 import { JOB_STATES, type Job, type JobState } from '../job.js';
 import { error, SYNTAX_ERROR, type Reply } from '../resp-writer.js';
 import { keyword, parseCursor, parseLongLong } from './args.js';
@@ -14,14 +17,17 @@ const BAD_CURSOR = error('ERR invalid cursor or option name');
 
 /** Pages over `items` from `cursor`, keeping those `keep` accepts. */
 function page<T>(
-  items: readonly T[],
+  all: Iterable<T>,
+  key: (x: T) => string,
   cursor: bigint,
   count: number,
   busyloop: boolean,
   keep: (x: T) => boolean,
 ) {
   const out: T[] = [];
-  let i = cursor > BigInt(items.length) ? items.length : Number(cursor);
+  const items = inHashOrder(all, key);
+  let i = 0;
+  while (i < items.length && BigInt(hashKey(key(items[i]!))) < cursor) i++;
   // Disque compares the page size as an unsigned number: a negative COUNT means "everything".
   if (count < 0) busyloop = true;
   const limit = Math.max(1, count);
@@ -33,7 +39,7 @@ function page<T>(
     if (keep(x)) out.push(x);
     if (!busyloop && (out.length >= limit || visited >= limit * 10)) break;
   }
-  return { next: i >= items.length ? 0 : i, out };
+  return { next: i >= items.length ? 0 : hashKey(key(items[i]!)), out };
 }
 
 function qscan({ node, argv }: CommandContext): Reply {
@@ -78,13 +84,19 @@ function qscan({ node, argv }: CommandContext): Reply {
       if (cursor === null) return BAD_CURSOR;
     }
   }
-  const queues = [...node.queues.values()];
-  const { next, out } = page(queues, cursor ?? 0n, count, busyloop, (q) => {
-    if (minlen !== -1 && q.length < minlen) return false;
-    if (maxlen !== -1 && q.length > maxlen) return false;
-    if (importrate !== -1 && node.federation.importRate(q) < importrate) return false;
-    return true;
-  });
+  const { next, out } = page(
+    node.queues.values(),
+    (q) => q.key,
+    cursor ?? 0n,
+    count,
+    busyloop,
+    (q) => {
+      if (minlen !== -1 && q.length < minlen) return false;
+      if (maxlen !== -1 && q.length > maxlen) return false;
+      if (importrate !== -1 && node.federation.importRate(q) < importrate) return false;
+      return true;
+    },
+  );
   return [String(next), out.map((q) => q.name)];
 }
 
@@ -125,14 +137,20 @@ function jscan({ node, argv }: CommandContext): Reply {
       if (cursor === null) return BAD_CURSOR;
     }
   }
-  const jobs = [...node.jobs.values()];
-  const { next, out } = page(jobs, cursor ?? 0n, count, busyloop, (job: Job) => {
-    // Dummy acks are never listed.
-    if (job.isDummyAck) return false;
-    if (queue !== null && job.queueKey !== queue) return false;
-    if (states.size > 0 && !states.has(job.state)) return false;
-    return true;
-  });
+  const { next, out } = page(
+    node.jobs.values(),
+    (j) => j.id,
+    cursor ?? 0n,
+    count,
+    busyloop,
+    (job: Job) => {
+      // Dummy acks are never listed.
+      if (job.isDummyAck) return false;
+      if (queue !== null && job.queueKey !== queue) return false;
+      if (states.size > 0 && !states.has(job.state)) return false;
+      return true;
+    },
+  );
   return [String(next), out.map((j) => (replyAll ? jobInfo(node, j) : jobIdReply(j)))];
 }
 

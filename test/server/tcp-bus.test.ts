@@ -1,0 +1,72 @@
+import { decodeMessage, encodeMessage } from '../../src/server/cluster-tcp-bus.js';
+import type { ClusterMessage } from '../../src/server/cluster-messages.js';
+import { startCluster, type ClusterHandle } from '../../src/server/index.js';
+import { RespClient } from './helpers/resp-client.js';
+import { eventually } from './helpers/eventually.js';
+
+test('bus frames carry Buffers and bigints intact', () => {
+  const msg: ClusterMessage = {
+    type: 'repljob',
+    sender: 'a'.repeat(40),
+    senderHost: '127.0.0.1',
+    senderPort: 7711,
+    noreply: false,
+    jobs: [
+      {
+        id: 'D-x',
+        queue: Buffer.from([0, 255, 10]),
+        body: Buffer.from('b\r\nody'),
+        repl: 2,
+        ttlLeft: 10,
+        ctime: 1796290282158000001n,
+        delay: 0,
+        retry: 5,
+        nacks: 1,
+        deliveries: 2,
+        bcastQueued: true,
+        nodesDelivered: ['n1', 'n2'],
+      },
+    ],
+  };
+  const frame = encodeMessage(msg);
+  expect(frame.readUInt32BE(0)).toBe(frame.length - 4);
+  expect(decodeMessage(frame.subarray(4))).toEqual(msg);
+});
+
+describe('in-process cluster over the TCP cluster bus', () => {
+  let cluster: ClusterHandle;
+  const clients: RespClient[] = [];
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 3, clusterBus: 'tcp', nodeTimeout: 1000 });
+    for (const n of cluster.nodes) clients.push(new RespClient(n.port));
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await cluster.close();
+  });
+
+  test('replication, federation and acks travel over sockets', async () => {
+    const id = ((await clients[0]!.call('ADDJOB', 'tq', 'body', 1000, 'REPLICATE', 3)) as { status: string })
+      .status;
+    const replica = (await clients[1]!.call('SHOW', id)) as unknown[];
+    expect(replica[5]).toBe('active');
+    const fid = ((await clients[0]!.call('ADDJOB', 'tf', 'x', 0, 'REPLICATE', 1)) as { status: string })
+      .status;
+    expect(await clients[2]!.call('GETJOB', 'TIMEOUT', 3000, 'FROM', 'tf')).toEqual([['tf', fid, 'x']]);
+    expect(await clients[2]!.call('ACKJOB', id)).toBe(1);
+    await eventually(async () => (await clients[0]!.call('SHOW', id)) === null, 5000);
+  });
+
+  test('link state comes from the sockets: a stopped node is unlinked, then PFAIL/FAIL, then back', async () => {
+    const stoppedId = cluster.nodes[2]!.nodeId;
+    const prio = async (): Promise<string | undefined> => {
+      const hello = (await clients[0]!.call('HELLO')) as unknown[];
+      return (hello.slice(2) as string[][]).find((e) => e[0] === stoppedId)?.[3];
+    };
+    await cluster.stop(2);
+    await eventually(async () => (await prio()) !== '1', 3000);
+    await eventually(async () => (await prio()) === '100', 8000);
+    await cluster.restart(2);
+    await eventually(async () => (await prio()) === '1', 8000);
+  });
+});
