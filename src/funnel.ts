@@ -5,6 +5,7 @@ import type { Jobs } from './jobs.js';
 import type { JobsConfig } from './options.js';
 import { AckBatcher } from './ack-batcher.js';
 import { Leases } from './lease.js';
+import { observedHandler } from './telemetry/observers.js';
 import { JobHandle, type FunnelJob, type Settler } from './funnel-job.js';
 import { ArgumentError } from './errors.js';
 import { ACKJOB, FASTACK } from './commands/index.js';
@@ -344,6 +345,7 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
       );
     if (o.backoff !== undefined && typeof o.backoff !== 'function') v.millis('options.backoff', o.backoff);
     if (typeof handler !== 'function') v.fail('handler', 'a function', handler);
+    handler = observedHandler(this.#jobs.pool, handler); // spans around each run, when tracing
     // The iterator's semantics without its per-job generator machinery (the hot path).
     const worker = async (): Promise<void> => {
       this.#enter();

@@ -19,6 +19,8 @@ import {
 } from './status.js';
 import * as v from './commands/validate.js';
 import { sleep } from './sleep.js';
+import { notify, observedAdd, observersOf } from './telemetry/observers.js';
+import { SdkMetrics } from './metrics/sdk-metrics.js';
 
 /**
  * A job or its id, wherever a job is expected.
@@ -316,10 +318,13 @@ export class Jobs<T = string> {
     const config =
       options === undefined ? this.#config : { ...this.#config, ...validateConfig(options, 'options') };
     const body = this.#core.codec.encode(data);
-    return this.#core.pool.run(C.ADDJOB, [v.queueName('queue', queue), body, addJobOptions(config)], {
-      retry: config.retry === 0 ? 'unsent' : 'at-least-once',
-      signal: config.signal,
-    });
+    const send = (b: string | Buffer): Promise<string> =>
+      this.#core.pool.run(C.ADDJOB, [v.queueName('queue', queue), b, addJobOptions(config)], {
+        retry: config.retry === 0 ? 'unsent' : 'at-least-once',
+        signal: config.signal,
+      });
+    const observers = observersOf(this.#core.pool);
+    return observers ? observedAdd(observers, queue, body, send) : send(body);
   }
 
   // ---- consuming ------------------------------------------------------------------------
@@ -406,6 +411,7 @@ export class Jobs<T = string> {
 
   async #decode(raw: Job<string | Buffer>[]): Promise<Job<T>[]> {
     const { codec } = this.#core;
+    notify(observersOf(this.#core.pool), (o) => o.fetched?.(raw));
     // The entries were parsed for this call alone: their bodies are decoded in place.
     for (let i = 0; i < raw.length; i++) {
       const job = raw[i] as { body: unknown; id: string; queue: string };
@@ -460,10 +466,13 @@ export class Jobs<T = string> {
   }
 
   async #byIds(command: C.Command<string[], number>, jobs: JobRef[]): Promise<number> {
-    return this.#core.pool.runByJob(
+    const known = await this.#core.pool.runByJob(
       command,
       jobs.map((j, i) => idOf(j, () => `jobs[${i}]`)),
     );
+    const kind = command === C.NACK ? 'nack' : command === C.FASTACK ? 'fastack' : 'ack';
+    notify(observersOf(this.#core.pool), (o) => o.settled?.(kind, jobs.length));
+    return known;
   }
 
   /**
@@ -476,8 +485,10 @@ export class Jobs<T = string> {
    * try { await encode(job.body); } finally { clearInterval(timer); }
    * ```
    */
-  working(job: JobRef): Promise<Milliseconds> {
-    return this.#core.pool.runOnJob(C.WORKING, idOf(job, 'job'));
+  async working(job: JobRef): Promise<Milliseconds> {
+    const retry = await this.#core.pool.runOnJob(C.WORKING, idOf(job, 'job'));
+    notify(observersOf(this.#core.pool), (o) => o.settled?.('working', 1));
+    return retry;
   }
 
   /**
@@ -603,6 +614,22 @@ export class Jobs<T = string> {
     return listJobs(this.#core.pool, options);
   }
 
+  /**
+   * The SDK's own counters for every handle on this pool (jobs added, fetched, acked, NACKed,
+   * dead-lettered, lease renewals and losses, redeliveries, per-node errors), created on first
+   * call. `metrics().text()` is the Prometheus exposition; `metrics().snapshot()` the numbers.
+   * Funnels opened before the first call are not counted: call it at start-up.
+   *
+   * @example
+   * ```ts
+   * const metrics = jobs.metrics();
+   * http.createServer(async (_req, res) => res.end(await metrics.text())).listen(9464);
+   * ```
+   */
+  metrics(): SdkMetrics {
+    return SdkMetrics.of(this.#core.pool);
+  }
+
   // ---- funnels ---------------------------------------------------------------------------
 
   /**
@@ -616,7 +643,9 @@ export class Jobs<T = string> {
   funnel(...args: [...queues: string[], options: FunnelOptions] | string[]): Funnel<T> {
     const last = args.at(-1);
     const options = typeof last === 'object' && last !== null ? (args.pop() as FunnelOptions) : {};
-    return new Funnel<T>(this, args as string[], options);
+    const funnel = new Funnel<T>(this, args as string[], options);
+    notify(observersOf(this.#core.pool), (o) => o.funnel?.(funnel as Funnel<unknown>, args as string[]));
+    return funnel;
   }
 
   // ---- request / reply ------------------------------------------------------------------
