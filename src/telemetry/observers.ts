@@ -25,7 +25,11 @@ export interface SdkObserver {
    * Wraps one ADDJOB: calls `send` (possibly with another body, e.g. carrying trace context)
    * and resolves to the job id.
    */
-  add?(queue: string, body: string | Buffer, send: (body: string | Buffer) => Promise<string>): Promise<string>;
+  add?(
+    queue: string,
+    body: string | Buffer,
+    send: (body: string | Buffer) => Promise<string>,
+  ): Promise<string>;
   /** Jobs fetched by GETJOB, bodies not yet decoded (an observer may unwrap them in place). */
   fetched?(jobs: Job<string | Buffer>[]): void;
   /** ACKJOB / FASTACK / NACK / WORKING sent for `count` jobs. */
