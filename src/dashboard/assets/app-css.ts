@@ -29,7 +29,8 @@ a { color: var(--accent); }
 .pill.up { background: #d3f9d8; color: var(--ok); }
 .pill.down { background: #ffe3e3; color: var(--bad); }
 .pill.leaving, .pill.paused { background: #fff3bf; color: var(--warn); }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 14px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 14px; }
+.chart h2 { margin-top: 0; }
 .chart canvas { width: 100%; height: 180px; display: block; }
 .legend { font-size: 12px; color: var(--muted); margin-top: 4px; }
 .legend span { margin-right: 14px; }

@@ -45,6 +45,14 @@ export const APP_JS = String.raw`'use strict';
   function queueLink(name) { return h('a', { href: '#/queue/' + encodeURIComponent(name) }, name); }
   function jobLink(id) { return h('a', { href: '#/job/' + encodeURIComponent(id), class: 'mono' }, id); }
   function fmt(n) { return n === undefined || n === null ? '–' : Number(n).toLocaleString('en-US', { maximumFractionDigits: 1 }); }
+  function dur(ms) {
+    if (ms === undefined || ms === null) return '–';
+    if (ms < 1000) return fmt(ms) + ' ms';
+    if (ms < 120000) return fmt(ms / 1000) + ' s';
+    if (ms < 7200000) return fmt(ms / 60000) + ' min';
+    if (ms < 172800000) return fmt(ms / 3600000) + ' h';
+    return fmt(ms / 86400000) + ' days';
+  }
   function bytes(n) {
     if (n === undefined || n === null) return '–';
     var u = ['B', 'KiB', 'MiB', 'GiB', 'TiB']; var i = 0;
@@ -302,7 +310,7 @@ export const APP_JS = String.raw`'use strict';
         if (mine !== view) return;
         jobsState.cursor = page.cursor; moreBtn.disabled = !page.cursor;
         clear(jobsBox);
-        add(jobsBox, table([{ label: 'Job' }, { label: 'State' }, { label: 'Created' }, { label: 'NACKs', num: 1 }, { label: 'Redeliveries', num: 1 }, { label: 'Copies', num: 1 }, { label: 'Body' }],
+        add(jobsBox, table([{ label: 'Job' }, { label: 'State' }, { label: 'Created' }, { label: 'NACKs', num: 1 }, { label: 'Redeliveries', num: 1 }, { label: 'Copies seen', num: 1 }, { label: 'Body' }],
           page.jobs.map(function (j) {
             return h('tr', null, [h('td', null, jobLink(j.id)), td(j.state), td(new Date(j.createdAt).toLocaleString()), td(fmt(j.nacks), 'num'),
               td(fmt(j.additionalDeliveries), 'num'), td(fmt(j.seenOn.length), 'num'), td(j.preview, 'preview mono')]);
@@ -338,11 +346,11 @@ export const APP_JS = String.raw`'use strict';
         origin ? act('Requeue to ' + origin, 'requeue', 'Move this dead letter back to queue "' + origin + '"?', function (r) { location.hash = '#/job/' + encodeURIComponent(r.id); }) : null
       ]));
       var fields = [['Queue', job.queue === null ? '–' : queueLink(job.queue)], ['State', job.state], ['Created', new Date(job.createdAt).toLocaleString()],
-        ['Replicate', fmt(job.replicate)], ['TTL', fmt(job.ttl) + ' s'], ['Delay', fmt(job.delay) + ' s'], ['Retry', fmt(job.retry) + ' s'],
+        ['Replicate', fmt(job.replicate)], ['TTL left', dur(job.ttl)], ['Delay', dur(job.delay)], ['Retry', job.retry === 0 ? 'never (at most once)' : dur(job.retry)],
         ['NACKs', fmt(job.nacks)], ['Redeliveries', fmt(job.additionalDeliveries)],
         ['Delivered by', (job.nodesDelivered || []).join(', ') || '–'], ['Confirmed by', (job.nodesConfirmed || []).join(', ') || '–'],
-        ['Requeue within', job.nextRequeueWithin === null ? '–' : fmt(job.nextRequeueWithin) + ' ms'],
-        ['Awake within', job.nextAwakeWithin === null ? '–' : fmt(job.nextAwakeWithin) + ' ms'], ['Shown by', job.shownBy]];
+        ['Requeue within', dur(job.nextRequeueWithin)],
+        ['Awake within', dur(job.nextAwakeWithin)], ['Shown by', job.shownBy]];
       var dl = h('dl');
       fields.forEach(function (f) { add(dl, [h('dt', null, f[0]), h('dd', null, f[1])]); });
       add(app, h('div', { class: 'card' }, dl));

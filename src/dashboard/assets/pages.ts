@@ -10,7 +10,7 @@ const head = (title: string): string => `<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${title}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="assets/app.css">`;
