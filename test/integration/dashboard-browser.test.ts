@@ -127,7 +127,10 @@ test('dashboard - the cluster page shows every node and queue, refreshes live, w
   await page.locator(`a[href="#/queue/${encodeURIComponent(queue)}"]`).waitFor();
   // Live: the clock in the header changes without a reload, and the charts get drawn.
   const first = await page.locator('#live').textContent();
-  await page.waitForFunction((before) => document.getElementById('live')?.textContent !== before, first);
+  await page.waitForFunction(
+    (before) => (globalThis as any).document.getElementById('live')?.textContent !== before,
+    first,
+  );
   expect(await page.locator('canvas').count()).toBe(3);
   await shot(page, 'cluster');
   await page.close();
@@ -173,7 +176,7 @@ test('dashboard - a hostile body is shown as text and runs nothing', async () =>
   await page.goto(`${base}#/queue/${encodeURIComponent(queue)}`);
   await page.getByText(hostile, { exact: true }).first().waitFor();
   expect(await page.locator('main img, main script').count()).toBe(0);
-  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.evaluate(() => (globalThis as any).__pwned)).toBeUndefined();
   await page.close();
   expect(problems).toEqual([]);
 });
@@ -252,8 +255,10 @@ test('dashboard - a dead letter goes back to its original queue', async () => {
   await page.goto(`${base}#/job/${encodeURIComponent(dead)}`);
   await page.getByRole('button', { name: `Requeue to ${queue}` }).click();
   // The page moves to the new job, in the original queue.
-  await page.waitForFunction((old) => !location.hash.includes(old), dead);
-  const newId = decodeURIComponent(await page.evaluate(() => location.hash.slice('#/job/'.length)));
+  await page.waitForFunction((old) => !(globalThis as any).location.hash.includes(old), dead);
+  const newId = decodeURIComponent(
+    await page.evaluate(() => (globalThis as any).location.hash.slice('#/job/'.length) as string),
+  );
   const moved = await jobs.show(newId);
   expect(moved?.queue).toBe(queue);
   expect(moved?.body).toBe('failed three times');
