@@ -22,7 +22,16 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Whether a bind address is loopback only. @internal */
+/**
+ * Whether an address or host name reaches only this machine (where the dashboard may run
+ * without a token).
+ *
+ * @example
+ * ```ts
+ * isLoopback('127.0.0.1'); // true
+ * isLoopback('0.0.0.0'); // false: every interface
+ * ```
+ */
 export const isLoopback = (host: string): boolean =>
   LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 

@@ -4,7 +4,14 @@
  * @module
  */
 
-/** Labels of one sample: name → value. */
+/**
+ * Labels of one sample: name → value.
+ *
+ * @example
+ * ```ts
+ * const labels: Labels = { queue: 'emails', node: 'a1b2c3d4' };
+ * ```
+ */
 export type Labels = Readonly<Record<string, string>>;
 
 /**

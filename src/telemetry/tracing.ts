@@ -10,7 +10,14 @@ import { observe, type ObservedJob } from './observers.js';
  * @module
  */
 
-/** The parts of an OpenTelemetry span context used here. */
+/**
+ * The parts of an OpenTelemetry span context used here.
+ *
+ * @example
+ * ```ts
+ * const { traceId, spanId }: TraceSpanContext = span.spanContext();
+ * ```
+ */
 export interface TraceSpanContext {
   traceId: string;
   spanId: string;
@@ -18,7 +25,15 @@ export interface TraceSpanContext {
   isRemote?: boolean;
 }
 
-/** The parts of an OpenTelemetry span used here. */
+/**
+ * The parts of an OpenTelemetry span used here.
+ *
+ * @example
+ * ```ts
+ * const span: TraceSpan = tracer.startSpan('work');
+ * span.end();
+ * ```
+ */
 export interface TraceSpan {
   spanContext(): TraceSpanContext;
   setAttribute(key: string, value: string | number | boolean): unknown;
@@ -27,7 +42,15 @@ export interface TraceSpan {
   end(): void;
 }
 
-/** The parts of an OpenTelemetry tracer used here. */
+/**
+ * The parts of an OpenTelemetry tracer used here: any `Tracer` of `@opentelemetry/api` fits.
+ *
+ * @example
+ * ```ts
+ * const tracer: TraceTracer = trace.getTracer('my-worker');
+ * await enableTracing(jobs, { api: otel, tracer });
+ * ```
+ */
 export interface TraceTracer {
   startSpan(
     name: string,
