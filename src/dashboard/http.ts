@@ -38,12 +38,9 @@ export function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buf
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLargeError(`request body over ${limit} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      // Over the limit: stop keeping it, answer at once (413), and let the rest drain unread.
+      if (size > limit) reject(new BodyTooLargeError(`request body over ${limit} bytes`));
+      else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);

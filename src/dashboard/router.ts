@@ -180,6 +180,7 @@ export async function route(
           : err instanceof DisqueError
             ? 502
             : 500;
+    if (code === 413) res.setHeader('Connection', 'close'); // no need to read the rest of it
     return sendJson(res, code, { error: redact(err, ctx.secrets) });
   }
 }
