@@ -120,6 +120,7 @@ export function wrapBody(body: string, span: TraceSpanContext): string {
 export function unwrapBody(
   body: string | Buffer,
 ): { body: string; parent: TraceSpanContext | undefined } | undefined {
+  if (typeof body !== 'string' && !Buffer.isBuffer(body)) return undefined;
   const text = typeof body === 'string' ? body : body.subarray(0, ENVELOPE_PREFIX.length).toString('latin1');
   if (!text.startsWith(ENVELOPE_PREFIX)) return undefined;
   try {
