@@ -22,7 +22,7 @@ th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--lin
 th { font-weight: 600; color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.mono, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
-td.preview { max-width: 420px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+td.preview { max-width: 360px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 a { color: var(--accent); }
 .muted { color: var(--muted); }
 .pill { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; background: #edf0f5; }
@@ -45,7 +45,11 @@ input, textarea, select { font: inherit; padding: 5px 8px; border: 1px solid #c5
 textarea { width: 100%; min-height: 70px; font-family: ui-monospace, monospace; font-size: 12.5px; }
 pre.body { background: #0f1420; color: #e6e9ef; padding: 12px; border-radius: 6px; overflow: auto; max-height: 480px; white-space: pre-wrap; word-break: break-all; font-size: 12.5px; }
 .tabs button.active { background: #1d2330; color: #fff; border-color: #1d2330; }
-.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
+.grid2 { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 14px; }
+.grid2 table { table-layout: fixed; }
+.grid2 td { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.grid2 th:nth-child(2), .grid2 td:nth-child(2) { width: 120px; }
+td a.mono { white-space: nowrap; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
 dt { color: var(--muted); }
 dd { margin: 0; word-break: break-all; }

@@ -120,7 +120,7 @@ export const APP_JS = String.raw`'use strict';
       g.beginPath(); g.moveTo(left, y); g.lineTo(right, y); g.stroke();
       g.fillText(fmt(max * i / 4), 4, y + 4);
     }
-    g.fillText(len > 1 ? (len - 1) * config.refreshInterval / 1000 + ' s' : '', left, hgt - 4);
+    g.fillText(len > 1 ? 'last ' + Math.round((len - 1) * config.refreshInterval / 1000) + ' s' : '', left, hgt - 4);
     series.forEach(function (s, k) {
       g.strokeStyle = COLORS[k % COLORS.length]; g.lineWidth = 2; g.beginPath();
       s.values.forEach(function (v, j) {
