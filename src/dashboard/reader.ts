@@ -92,10 +92,19 @@ export async function queueNames(
 ): Promise<{ names: string[]; cursor: string | null }> {
   const scan: C.QScanOptions = { count: options.count };
   if (options.minLen !== undefined) scan.minLen = options.minLen;
-  const page = await scanPage(pool, options.cursor, (node, cursor) =>
+  // With a filter (MINLEN) most pages of a large keyspace can be empty: keep going a few pages
+  // so the user does not page through blanks, but bounded, so one request stays cheap.
+  let page = await scanPage(pool, options.cursor, (node, cursor) =>
     onNode(pool, node, C.QSCAN, [{ ...scan, cursor }]),
   );
-  return { names: [...new Set(page.items)].sort(), cursor: page.cursor };
+  const names = new Set(page.items);
+  for (let round = 1; names.size === 0 && page.cursor !== null && round < 20; round++) {
+    page = await scanPage(pool, page.cursor, (node, cursor) =>
+      onNode(pool, node, C.QSCAN, [{ ...scan, cursor }]),
+    );
+    for (const name of page.items) names.add(name);
+  }
+  return { names: [...names].sort(), cursor: page.cursor };
 }
 
 /** A job as a row of the queue page. @internal */
