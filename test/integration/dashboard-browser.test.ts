@@ -359,3 +359,34 @@ test('dashboard - /metrics scrapes the cluster and the SDK counters', async () =
   expect(text).toMatch(new RegExp(`^disque_sdk_jobs_added_total\\{queue="${queue}"\\} [1-9]\\d*$`, 'm'));
   expect(text).toMatch(/^disque_sdk_jobs_acked_total [1-9]\d*$/m);
 });
+
+test('dashboard - a node leaving the cluster shows as leaving, live', async () => {
+  const page = await open();
+  const states = page.locator('main table').first().locator('tbody tr .pill');
+  await page.locator('main table').first().locator('tbody tr').nth(2).waitFor();
+  expect(await states.allTextContents()).toEqual(['up', 'up', 'up']);
+  await conns[1]!.call('CLUSTER', 'LEAVING', 'yes');
+  try {
+    await page.locator('.pill.leaving').waitFor();
+    const row = page
+      .locator('main table')
+      .first()
+      .locator('tbody tr', {
+        hasText: `${addresses[1]!.host}:${addresses[1]!.port}`,
+      });
+    expect(await row.locator('.pill').textContent()).toBe('leaving');
+    expect((await states.allTextContents()).sort()).toEqual(['leaving', 'up', 'up']);
+    const metrics = await (await fetch(`${base}metrics`)).text();
+    expect(metrics).toMatch(
+      new RegExp(
+        `^disque_node_leaving\\{node="[0-9a-f]+",address="${addresses[1]!.host}:${addresses[1]!.port}"\\} 1$`,
+        'm',
+      ),
+    );
+  } finally {
+    await conns[1]!.call('CLUSTER', 'LEAVING', 'no');
+  }
+  await page.locator('.pill.leaving').waitFor({ state: 'detached' });
+  await page.close();
+  expect(problems).toEqual([]);
+});

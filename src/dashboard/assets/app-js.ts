@@ -163,6 +163,7 @@ export const APP_JS = String.raw`'use strict';
       [{ label: 'Node' }, { label: 'Address' }, { label: 'State' }, { label: 'Jobs', num: 1 }, { label: 'Queues', num: 1 }, { label: 'Memory', num: 1 }, { label: 'Clients', num: 1 }, { label: 'Version' }],
       nodes.map(function (n) {
         var state = !n.reachable ? pill('down', 'down') : n.leaving ? pill('leaving', 'leaving') : pill('up', 'up');
+        if (!n.reachable && n.error) state.setAttribute('title', n.error);
         return h('tr', null, [td(n.id ? n.id.slice(0, 8) : '?', 'mono'), td(n.address, 'mono'), h('td', null, state),
           td(fmt(n.jobs), 'num'), td(fmt(n.queues), 'num'), td(bytes(n.usedMemory), 'num'), td(fmt(n.clients), 'num'), td(n.version || '–')]);
       })
@@ -225,7 +226,7 @@ export const APP_JS = String.raw`'use strict';
         add(queuesBox, table([{ label: 'Queue' }, { label: 'Length', num: 1 }, { label: 'Blocked', num: 1 }, { label: 'In/s', num: 1 }, { label: 'Out/s', num: 1 }, { label: 'Import/s', num: 1 }, { label: 'State' }], rows));
         hist.push('queued', totalLen);
         if (prev) { hist.push('in/s', inRate); hist.push('out/s', outRate); }
-        report.nodes.forEach(function (n) { hist.push(n.address, n.jobs || 0); });
+        report.nodes.forEach(function (n) { if (n.reachable) hist.push(n.address, n.jobs || 0); });
         lengths.draw(hist.series(['queued']));
         rates.draw(hist.series(['in/s', 'out/s']));
         nodeJobs.draw(hist.series(report.nodes.map(function (n) { return n.address; })));
