@@ -76,3 +76,20 @@ export {
   MAX_CONCURRENCY,
 } from './funnel.js';
 export type { FunnelJob } from './funnel-job.js';
+export { SdkMetrics, type SdkCounters } from './metrics/sdk-metrics.js';
+export {
+  exposition,
+  PROMETHEUS_CONTENT_TYPE,
+  type MetricFamily,
+  type MetricsCollector,
+  type Labels,
+} from './metrics/exposition.js';
+export { clusterCollector, type ClusterCollectorOptions } from './metrics/cluster-collector.js';
+export {
+  enableTracing,
+  type TracingOptions,
+  type TraceApi,
+  type TraceTracer,
+  type TraceSpan,
+  type TraceSpanContext,
+} from './telemetry/tracing.js';

@@ -12,6 +12,7 @@ import { TimeoutError } from './errors.js';
 import { jobIdNodePrefix } from './job-id.js';
 import { Funnel, type FunnelOptions } from './funnel.js';
 import type { JobSource } from './funnel/job-source.js';
+import type { FunnelJob } from './funnel-job.js';
 import {
   listJobs,
   status,
@@ -22,6 +23,8 @@ import {
 } from './status.js';
 import * as v from './commands/validate.js';
 import { sleep } from './sleep.js';
+import { notify, observedAdd, observedHandler, observersOf } from './telemetry/observers.js';
+import { SdkMetrics } from './metrics/sdk-metrics.js';
 
 /**
  * A job or its id, wherever a job is expected.
@@ -351,10 +354,18 @@ export class Jobs<T = string> implements JobSource<T> {
       const config =
         options === undefined ? this.#config : { ...this.#config, ...validateConfig(options, 'options') };
       const body = this.#core.codec.encode(data);
-      return this.#core.pool.run(C.ADDJOB, [v.queueName('queue', queue), body, addJobOptions(config)], {
-        retry: config.retry === 0 ? 'unsent' : 'at-least-once',
+      const name = v.queueName('queue', queue);
+      const addOptions = addJobOptions(config);
+      const runOptions = {
+        retry: config.retry === 0 ? ('unsent' as const) : ('at-least-once' as const),
         signal: config.signal,
-      });
+      };
+      const observers = observersOf(this.#core.pool);
+      if (!observers) return this.#core.pool.run(C.ADDJOB, [name, body, addOptions], runOptions);
+      // Observers may wrap the send (a trace context in the body, a span around it).
+      return observedAdd(observers, queue, body, (b) =>
+        this.#core.pool.run(C.ADDJOB, [name, b, addOptions], runOptions),
+      );
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -444,6 +455,7 @@ export class Jobs<T = string> implements JobSource<T> {
 
   async #decode(raw: Job<string | Buffer>[]): Promise<Job<T>[]> {
     const { codec } = this.#core;
+    notify(observersOf(this.#core.pool), (o) => o.fetched?.(raw));
     // The entries were parsed for this call alone: their bodies are decoded in place.
     for (let i = 0; i < raw.length; i++) {
       const job = raw[i] as { body: unknown; id: string; queue: string };
@@ -498,10 +510,13 @@ export class Jobs<T = string> implements JobSource<T> {
   }
 
   async #byIds(command: C.Command<string[], number>, jobs: JobRef[]): Promise<number> {
-    return this.#core.pool.runByJob(
+    const known = await this.#core.pool.runByJob(
       command,
       jobs.map((j, i) => idOf(j, () => `jobs[${i}]`)),
     );
+    const kind = command === C.NACK ? 'nack' : command === C.FASTACK ? 'fastack' : 'ack';
+    notify(observersOf(this.#core.pool), (o) => o.settled?.(kind, jobs.length));
+    return known;
   }
 
   /**
@@ -514,8 +529,10 @@ export class Jobs<T = string> implements JobSource<T> {
    * try { await encode(job.body); } finally { clearInterval(timer); }
    * ```
    */
-  working(job: JobRef): Promise<Milliseconds> {
-    return this.#core.pool.runOnJob(C.WORKING, idOf(job, 'job'));
+  async working(job: JobRef): Promise<Milliseconds> {
+    const retry = await this.#core.pool.runOnJob(C.WORKING, idOf(job, 'job'));
+    notify(observersOf(this.#core.pool), (o) => o.settled?.('working', 1));
+    return retry;
   }
 
   /**
@@ -641,6 +658,29 @@ export class Jobs<T = string> implements JobSource<T> {
     return listJobs(this.#core.pool, options);
   }
 
+  /**
+   * The SDK's own counters for every handle on this pool (jobs added, fetched, acked, NACKed,
+   * dead-lettered, lease renewals and losses, redeliveries, per-node errors), created on first
+   * call. `metrics().text()` is the Prometheus exposition; `metrics().snapshot()` the numbers.
+   * Funnels opened before the first call are not counted: call it at start-up.
+   *
+   * @example
+   * ```ts
+   * const metrics = jobs.metrics();
+   * http.createServer(async (_req, res) => res.end(await metrics.text())).listen(9464);
+   * ```
+   */
+  metrics(): SdkMetrics {
+    return SdkMetrics.of(this.#core.pool);
+  }
+  /**
+   * Wraps a `process()` handler with this pool's instruments (see {@link JobSource.instrument}).
+   * @internal
+   */
+  instrument<J extends FunnelJob<T>>(handler: (job: J) => unknown): (job: J) => unknown {
+    return observedHandler(this.#core.pool, handler);
+  }
+
   // ---- funnels ---------------------------------------------------------------------------
 
   /**
@@ -654,7 +694,9 @@ export class Jobs<T = string> implements JobSource<T> {
   funnel(...args: [...queues: string[], options: FunnelOptions] | string[]): Funnel<T> {
     const last = args.at(-1);
     const options = typeof last === 'object' && last !== null ? (args.pop() as FunnelOptions) : {};
-    return new Funnel<T>(this, args as string[], options);
+    const funnel = new Funnel<T>(this, args as string[], options);
+    notify(observersOf(this.#core.pool), (o) => o.funnel?.(funnel as Funnel<unknown>, args as string[]));
+    return funnel;
   }
 
   // ---- request / reply ------------------------------------------------------------------

@@ -20,6 +20,7 @@ import { pauseCommand } from './commands/pause.js';
 import { jobsCommand } from './commands/jobs.js';
 import { meetCommand } from './commands/meet.js';
 import { serverCommand } from './commands/server.js';
+import { dashboardCommand } from './commands/dashboard.js';
 
 export type { CliIo, KeyInput } from './command.js';
 
@@ -35,6 +36,7 @@ export const COMMANDS: readonly CliCommand[] = [
   jobsCommand,
   meetCommand,
   serverCommand,
+  dashboardCommand,
 ];
 
 function exitCode(err: unknown, signal: AbortSignal | undefined): number {

@@ -43,11 +43,13 @@ import { DEFAULT_PREFETCH_CAP, DEFAULT_PREFETCH_START } from './prefetch.js';
  */
 export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements AsyncIterable<FunnelJob<T>> {
   readonly #engine: FunnelEngine<T>;
+  readonly #source: JobSource<T>;
   readonly #closeTimeout: Milliseconds;
 
   /** @internal Use {@link Jobs.funnel}. */
   constructor(source: JobSource<T>, queues: readonly string[], options: FunnelOptions = {}) {
     super();
+    this.#source = source;
     const o = v.options<FunnelOptions>('options', options, [
       'prefetch',
       'ackMode',
@@ -146,7 +148,8 @@ export class Funnel<T = string> extends EventEmitter<FunnelEvents<T>> implements
   async process(handler: (job: FunnelJob<T>) => unknown, options: ProcessOptions = {}): Promise<void> {
     const { concurrency, policy } = processOptions(options);
     if (typeof handler !== 'function') v.fail('handler', 'a function', handler);
-    await processJobs(this.#engine, handler, concurrency, policy);
+    const run = this.#source.instrument ? this.#source.instrument(handler) : handler;
+    await processJobs(this.#engine, run, concurrency, policy);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { GetJobOptions } from '../commands/getjob.js';
 import type { Milliseconds } from '../commands/types.js';
 import type { Job } from '../job.js';
 import type { JobsConfig } from '../options.js';
+import type { FunnelJob } from '../funnel-job.js';
 
 /**
  * What a {@link Funnel} needs from the client under it, and nothing more: fetch, settle, lease,
@@ -30,4 +31,9 @@ export interface JobSource<T> {
   add(data: T, queue: string, options?: JobsConfig): Promise<string>;
   /** True once the source is closed: a funnel over it ends its loops instead of retrying. */
   readonly closed: boolean;
+  /**
+   * Wraps a `process()` handler with the source's instruments (a span per run when tracing is
+   * on), or returns it as it is. Optional: a source without instruments leaves it out.
+   */
+  instrument?<J extends FunnelJob<T>>(handler: (job: J) => unknown): (job: J) => unknown;
 }

@@ -38,7 +38,16 @@ try {
     'esm.mjs',
     `import { Connection, ArgumentError, ADDJOB } from 'disque-ts';
 import { startServer } from 'disque-ts/server';
+import { createDashboard } from 'disque-ts/dashboard';
+import http from 'node:http';
 const server = await startServer({ port: 0 });
+const dashboard = createDashboard({ nodes: \`127.0.0.1:\${server.port}\` });
+const web = http.createServer(dashboard).listen(0, '127.0.0.1');
+await new Promise((r) => web.once('listening', r));
+const metrics = await (await fetch(\`http://127.0.0.1:\${web.address().port}/metrics\`)).text();
+if (!/^disque_node_up\\{.*\\} 1$/m.test(metrics)) throw new Error('dashboard metrics failed');
+web.close();
+await dashboard.close();
 const conn = new Connection({ port: server.port });
 const id = await conn.addJob('q', 'hello');
 const [job] = await conn.getJob(['q'], { nohang: true });
@@ -54,8 +63,17 @@ console.log('esm ok');
     'cjs.cjs',
     `const { Connection, ArgumentError, Pool, QLEN } = require('disque-ts');
 const { startServer } = require('disque-ts/server');
+const { createDashboard } = require('disque-ts/dashboard');
+const http = require('node:http');
 (async () => {
   const server = await startServer({ port: 0 });
+  const dashboard = createDashboard({ nodes: \`127.0.0.1:\${server.port}\` });
+  const web = http.createServer(dashboard).listen(0, '127.0.0.1');
+  await new Promise((r) => web.once('listening', r));
+  const config = await (await fetch(\`http://127.0.0.1:\${web.address().port}/api/config\`)).json();
+  if (config.pageSize !== 50) throw new Error('dashboard api failed');
+  web.close();
+  await dashboard.close();
   const conn = new Connection({ port: server.port });
   const id = await conn.addJob('q', Buffer.from([0, 255]));
   const [job] = await conn.getJobBuffer(['q'], { nohang: true });
@@ -73,7 +91,14 @@ const { startServer } = require('disque-ts/server');
   );
   const consumerTs = `import { Connection, type Job, type JobInfo, NoJobError } from 'disque-ts';
 import { startServer, type ServerHandle } from 'disque-ts/server';
+import { createDashboard, type Dashboard } from 'disque-ts/dashboard';
+import { connect, enableTracing, type SdkCounters } from 'disque-ts';
 export async function use(): Promise<void> {
+  const handle = connect();
+  const dashboard: Dashboard = createDashboard({ pool: handle.pool, collectors: [handle.metrics()] });
+  const counters: SdkCounters = handle.metrics().snapshot();
+  const stop: () => void = await enableTracing(handle);
+  void [dashboard, counters, stop];
   const server: ServerHandle = await startServer({ port: 0 });
   const conn = new Connection({ port: server.port });
   const jobs: Job[] = await conn.getJob(['q'], { timeout: 10, count: 2 });
