@@ -59,6 +59,7 @@ function runnableSource(s: Snippet, port: number): string {
   const { imports, body } = splitImports(s.code);
   const pointed = imports
     .replace(/from 'disque-ts\/server'/g, `from '${relative(path.join(SRC, 'server', 'index.js'))}'`)
+    .replace(/from 'disque-ts\/dashboard'/g, `from '${relative(path.join(SRC, 'dashboard', 'index.js'))}'`)
     .replace(/from 'disque-ts'/g, `from '${relative(path.join(SRC, 'index.js'))}'`);
   // The docs show Disque's default port; here it is the embedded cluster's first node.
   const code = body.replace(/\bport: 7711\b/g, `port: ${port}`);
@@ -115,6 +116,7 @@ declare module 'vitest/node' {
         paths: {
           'disque-ts': [path.join(SRC, 'index.ts')],
           'disque-ts/server': [path.join(SRC, 'server', 'index.ts')],
+          'disque-ts/dashboard': [path.join(SRC, 'dashboard', 'index.ts')],
         },
       },
       files: ['context.d.ts', ...names],

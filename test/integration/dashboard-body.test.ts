@@ -2,6 +2,9 @@
  * How the dashboard classifies and cuts job bodies (pure: no server).
  */
 import { bodyPreview, showBody } from '../../src/dashboard/body.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 test('showBody - JSON is pretty-printed, text kept, binary shown as hex', () => {
   expect(showBody('{"a":[1,2]}')).toEqual({

@@ -15,6 +15,9 @@ import { createDashboard, type Dashboard } from '../../src/dashboard/index.js';
 import { startCluster, type ClusterHandle } from '../../src/server/index.js';
 import { realClusterNodes } from '../helpers/cluster.js';
 import { uniqueQueue } from '../helpers/disque.js';
+import { disqueTarget } from '../helpers/target.js';
+
+disqueTarget(3);
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const SHOTS = process.env['DASHBOARD_SCREENSHOTS'];

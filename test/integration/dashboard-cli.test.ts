@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { run } from '../../src/cli/run.js';
 import { createDashboard } from '../../src/dashboard/index.js';
 import { startServer, type ServerHandle } from '../../src/server/index.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('runs its own servers');
 
 let server: ServerHandle;
 beforeAll(async () => {

@@ -12,6 +12,9 @@ import { connect, type Jobs } from '../../src/jobs.js';
 import type { Funnel } from '../../src/funnel.js';
 import { formatAddress } from '../../src/nodes.js';
 import { realClusterNodes } from '../helpers/cluster.js';
+import { disqueTarget } from '../helpers/target.js';
+
+disqueTarget(3);
 
 const RETRY = 2000;
 const HANDLER_MS = 3 * RETRY;

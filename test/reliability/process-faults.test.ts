@@ -16,6 +16,9 @@ import { startCluster, type ClusterHandle } from '../../src/server/index.js';
 import { connect, type Jobs } from '../../src/jobs.js';
 import { DisqueError } from '../../src/errors.js';
 import { report, scale, sleep, waitFor, UnhandledCollector } from './support.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('SIGKILLs and restarts node processes: needs nodes it owns');
 
 const TOTAL = scale(1200, 10_000);
 const PRODUCERS = 4;

@@ -13,6 +13,9 @@ import {
 import { parseServerArgs } from '../../src/server/server-args.js';
 import { startServer, type ServerHandle } from '../../src/server/index.js';
 import { RespClient } from './helpers/resp-client.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('tests the embedded server itself');
 
 let tmp: string;
 beforeEach(() => {

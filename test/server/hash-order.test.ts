@@ -1,6 +1,9 @@
 import { hashKey, inHashOrder } from '../../src/server/hash-order.js';
 import { startCluster, startServer } from '../../src/server/index.js';
 import { RespClient } from './helpers/resp-client.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('tests the embedded server itself');
 
 test('hash order is a total order of unsigned keys, not creation order', () => {
   const keys = Array.from({ length: 200 }, (_, i) => `key-${i}`);

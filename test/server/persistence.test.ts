@@ -5,6 +5,9 @@ import { formatNodesConf, readNodesConf } from '../../src/server/persistence.js'
 import { startCluster, startServer } from '../../src/server/index.js';
 import { RespClient } from './helpers/resp-client.js';
 import { eventually } from './helpers/eventually.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('tests the embedded server itself');
 
 let dir: string;
 beforeEach(() => {

@@ -12,6 +12,9 @@ import { ownServerBin } from '../../src/server/own-bin.js';
 import { pickPort } from '../../src/server/process-cluster.js';
 import { RespClient } from './helpers/resp-client.js';
 import { eventually } from './helpers/eventually.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('tests the embedded server itself');
 
 jest.setTimeout(60000);
 

@@ -3,6 +3,9 @@ import type { ClusterMessage } from '../../src/server/cluster-messages.js';
 import { startCluster, type ClusterHandle } from '../../src/server/index.js';
 import { RespClient } from './helpers/resp-client.js';
 import { eventually } from './helpers/eventually.js';
+import { embeddedServer } from '../helpers/target.js';
+
+embeddedServer('tests the embedded server itself');
 
 test('bus frames carry Buffers and bigints intact', () => {
   const msg: ClusterMessage = {

@@ -1,4 +1,7 @@
 import { Affinity } from '../../src/affinity.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 /** A job id created by the node whose id starts with `prefix` (8 characters). */
 const id = (prefix: string, n = 0): string => `D-${prefix}-${String(n).padStart(24, '0')}-05a1`;

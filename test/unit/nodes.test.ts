@@ -1,5 +1,8 @@
 import { ClusterView, NodeState, PRIORITY_UNUSABLE, formatAddress, mapAddress } from '../../src/nodes.js';
 import type { Hello } from '../../src/commands/server.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);

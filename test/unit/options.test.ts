@@ -1,6 +1,9 @@
 import { ArgumentError } from '../../src/errors.js';
 import { addJobOptions, validateConfig, JOBS_CONFIG_KEYS } from '../../src/options.js';
 import { seconds } from '../../src/commands/validate.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 describe('ms → seconds: the one rule (commands/validate.ts)', () => {
   test('rounds up, so a positive value never becomes 0', () => {

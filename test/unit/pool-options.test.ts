@@ -1,6 +1,9 @@
 import { ArgumentError } from '../../src/errors.js';
 import { POOL_DEFAULTS, POOL_OPTION_NAMES, resolvePoolOptions } from '../../src/pool/options.js';
 import { Pool } from '../../src/pool.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 describe('Pool options (pool/options.ts)', () => {
   test('every default comes from POOL_DEFAULTS', () => {

@@ -1,5 +1,8 @@
 import { ConnectionError, NoNodeAvailableError, fromReplyError } from '../../src/errors.js';
 import { mayRetry, noNodeWait, refusedUpFront, withRetries } from '../../src/pool/retry.js';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 const unsent = new ConnectionError('x', { sent: false });
 const sent = new ConnectionError('x', { sent: true });

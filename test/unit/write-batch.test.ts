@@ -3,6 +3,9 @@ import type { Socket } from 'node:net';
 import { WriteBatch } from '../../src/write-batch.js';
 import { WriteCoalescer } from '../../src/write-coalescer.js';
 import type { Redis } from 'ioredis';
+import { noServer } from '../helpers/target.js';
+
+noServer();
 
 /** A socket that records its writes and corks. */
 function fakeSocket(): Socket & { writes: (string | Buffer)[]; corks: number } {

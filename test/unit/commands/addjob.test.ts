@@ -1,6 +1,9 @@
 import * as C from '../../../src/commands/index.js';
 import { serverHold } from '../../../src/commands/types.js';
 import { ID, ID2, argumentError } from './helpers.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer();
 
 describe('ADDJOB', () => {
   test('builds the minimal argv with the default timeout', () => {

@@ -1,5 +1,8 @@
 import * as C from '../../../src/commands/index.js';
 import { argumentError } from './helpers.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer();
 
 describe('cluster commands', () => {
   test('CLUSTER subcommands', () => {

@@ -2,6 +2,9 @@ import * as C from '../../../src/commands/index.js';
 import { ProtocolError, type RawReply } from '../../../src/replies.js';
 import { serverHold } from '../../../src/commands/types.js';
 import { ID, argumentError } from './helpers.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer();
 
 describe('GETJOB', () => {
   test('builds options before FROM and the queues after it', () => {

@@ -1,4 +1,7 @@
 import { rawServerHold } from '../../../src/commands/hold.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer();
 
 describe('rawServerHold (Connection.call)', () => {
   test('GETJOB from a raw argv (Connection.call): queue names after FROM are not options', () => {

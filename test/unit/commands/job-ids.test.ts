@@ -1,6 +1,9 @@
 import * as C from '../../../src/commands/index.js';
 import { serverHold } from '../../../src/commands/types.js';
 import { ID, ID2, argumentError } from './helpers.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer();
 
 describe('commands on job ids', () => {
   test.each([C.ACKJOB, C.FASTACK, C.NACK, C.ENQUEUE, C.DEQUEUE, C.DELJOB])(

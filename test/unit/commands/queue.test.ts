@@ -1,6 +1,9 @@
 import * as C from '../../../src/commands/index.js';
 import { ProtocolError, type RawReply } from '../../../src/replies.js';
 import { argumentError } from './helpers.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer();
 
 describe('queue commands', () => {
   test('QLEN and QPEEK', () => {

@@ -1,5 +1,8 @@
 import * as C from '../../../src/commands/index.js';
 import { ID, argumentError, SHOW_REPLY } from './helpers.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer();
 
 describe('QSCAN and JSCAN', () => {
   test('QSCAN builds every option', () => {

@@ -1,6 +1,9 @@
 import * as C from '../../../src/commands/index.js';
 import { ProtocolError, type RawReply } from '../../../src/replies.js';
 import { argumentError } from './helpers.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer();
 
 describe('server commands', () => {
   test('HELLO parses version, own id and node entries with bulk ports and priorities', () => {

@@ -1,6 +1,9 @@
 import * as C from '../../../src/commands/index.js';
 import { ProtocolError } from '../../../src/replies.js';
 import { ID, SHOW_REPLY } from './helpers.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer();
 
 describe('SHOW', () => {
   test('parses every field, durations in ms, ctime without losing precision', () => {

@@ -1,5 +1,8 @@
 import * as C from '../../../src/commands/index.js';
 import { ID, argumentError } from './helpers.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer();
 
 describe('WORKING', () => {
   test('WORKING returns the retry in milliseconds', () => {

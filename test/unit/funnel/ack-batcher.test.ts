@@ -1,4 +1,7 @@
 import { AckBatcher } from '../../../src/funnel/ack-batcher.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer('a fake JobSource: no sockets');
 
 beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());

@@ -2,6 +2,9 @@ import { Funnel } from '../../../src/funnel.js';
 import { fromReplyError, ConnectionError } from '../../../src/errors.js';
 import { LEASE_MARGIN, LEASE_TICK, Leases, renewalInterval } from '../../../src/funnel/leases.js';
 import { FakeSource, tick, until } from './fake-source.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer('a fake JobSource: no sockets');
 
 beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
 afterEach(() => jest.useRealTimers());

@@ -5,6 +5,9 @@ import {
   DEFAULT_PREFETCH_START,
 } from '../../../src/funnel/prefetch.js';
 import { FakeSource, tick, until } from './fake-source.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer('a fake JobSource: no sockets');
 
 beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());

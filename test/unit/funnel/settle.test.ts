@@ -2,6 +2,9 @@ import { Funnel, MAX_CONCURRENCY } from '../../../src/funnel.js';
 import { ArgumentError } from '../../../src/errors.js';
 import type { FunnelJob } from '../../../src/funnel-job.js';
 import { FakeSource, tick, until } from './fake-source.js';
+import { noServer } from '../../helpers/target.js';
+
+noServer('a fake JobSource: no sockets');
 
 beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
