@@ -9,5 +9,6 @@ export {
   type ClusterHandle,
   type ClusterNodeInfo,
   type ClusterOptions,
+  type RestartOptions,
 } from './start-cluster.js';
 export type { ServerOptions } from './options.js';
