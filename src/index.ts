@@ -62,7 +62,10 @@ export {
   type ListedJob,
 } from './status.js';
 export { NoNodeAvailableError } from './errors.js';
-export { connect, Jobs, type ConnectOptions, type JobRef, type WaitOptions } from './jobs.js';
+export { Jobs } from './jobs.js';
+export { connect, type ConnectOptions } from './connect.js';
+export type { JobRef } from './job-ref.js';
+export type { WaitOptions } from './wait.js';
 export type { JobsConfig } from './options.js';
 export { json, string, buffer, DecodeError, type Codec, type UndecodedJob } from './codec.js';
 export {

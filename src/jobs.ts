@@ -2,14 +2,11 @@ import { inspect } from 'node:util';
 import * as C from './commands/index.js';
 import type { Milliseconds } from './commands/types.js';
 import type { Job, JobInfo } from './job.js';
-import { Pool, type PoolOptions } from './pool.js';
-import { POOL_OPTION_NAMES } from './pool/options.js';
-import { optionNames, refuseUnknownOptions } from './option-names.js';
+import type { Pool } from './pool.js';
 import { Affinity, type AffinityOptions } from './affinity.js';
-import { DecodeError, string, type Codec } from './codec.js';
+import type { Codec } from './codec.js';
 import { addJobOptions, validateConfig, type JobsConfig } from './options.js';
 import { TimeoutError } from './errors.js';
-import { jobIdNodePrefix } from './job-id.js';
 import { Funnel, type FunnelOptions } from './funnel.js';
 import type { JobSource } from './funnel/job-source.js';
 import type { FunnelJob } from './funnel-job.js';
@@ -22,101 +19,23 @@ import {
   type StatusOptions,
 } from './status.js';
 import * as v from './commands/validate.js';
-import { sleep } from './sleep.js';
 import { notify, observedAdd, observedHandler, observersOf } from './telemetry/observers.js';
 import { SdkMetrics } from './metrics/sdk-metrics.js';
+import { idOf, type JobRef } from './job-ref.js';
+import { receiveJobs } from './receive.js';
+import { waitForAck, type WaitOptions } from './wait.js';
+import { sendReply, sendRequest } from './request-reply.js';
 
-/**
- * A job or its id, wherever a job is expected.
- *
- * @example
- * ```ts
- * const job = await jobs.get('emails');
- * await jobs.ack(job); // or jobs.ack(job.id): both are JobRefs
- * ```
- */
-export type JobRef = string | { readonly id: string };
-
-/**
- * Options of {@link connect}: the pool's, plus the codec and the handle's defaults.
- *
- * @example
- * ```ts
- * const jobs = connect({
- *   nodes: 'disque-1:7711,disque-2:7711',
- *   codec: json<{ to: string }>(),
- *   defaults: { retry: 60_000, replicate: 2 },
- *   affinity: { window: 200 },
- * });
- * ```
- */
-export interface ConnectOptions<T> extends PoolOptions {
-  /** How bodies are written and read. @defaultValue string() — UTF-8 strings */
-  codec?: Codec<T> | undefined;
-  /** Defaults of the handle (see {@link JobsConfig}). */
-  defaults?: JobsConfig | undefined;
-  /** Node affinity of this handle's consumers. */
-  affinity?: AffinityOptions | undefined;
-}
-
-/**
- * Options of {@link Jobs.wait}.
- *
- * @example
- * ```ts
- * await jobs.wait(id, { timeout: 30_000, signal: AbortSignal.timeout(60_000) });
- * ```
- */
-export interface WaitOptions {
-  /** Give up after this long (TimeoutError), in ms; `0` waits forever. @defaultValue 0 */
-  timeout?: Milliseconds | undefined;
-  /** Abandons the wait. */
-  signal?: AbortSignal | undefined;
-}
+// Where these lived before: modules and tests import them from here.
+export { connect, type ConnectOptions } from './connect.js';
+export type { JobRef } from './job-ref.js';
+export type { WaitOptions } from './wait.js';
 
 /** What every handle derived from one {@link connect} shares. */
 interface Core<T> {
   readonly pool: Pool;
   readonly codec: Codec<T>;
   readonly affinity: Affinity;
-}
-
-/** The id of a job reference; `name` is a function so that the hot path builds no string. */
-const idOf = (ref: JobRef, name: string | (() => string)): string =>
-  typeof ref === 'string'
-    ? ref
-    : ref !== null && typeof ref === 'object' && 'id' in ref
-      ? ref.id
-      : v.fail(typeof name === 'string' ? name : name(), 'a job or a job id', ref);
-
-/** Every option of {@link connect}: the pool's and its own (the compiler checks the list). */
-const CONNECT_OPTION_NAMES: readonly string[] = [
-  ...POOL_OPTION_NAMES,
-  ...optionNames<Omit<ConnectOptions<unknown>, keyof PoolOptions>>({
-    codec: true,
-    defaults: true,
-    affinity: true,
-  }),
-];
-
-/**
- * Opens a {@link Jobs} handle on a new {@link Pool} (nodes from `options.nodes` or `DISQUE_NODES`).
- * The pool connects on first use.
- *
- * @example
- * ```ts
- * const jobs = connect();                                  // string bodies
- * const typed = connect({ codec: json<{ n: number }>() }); // JSON bodies
- * ```
- */
-export function connect(options?: ConnectOptions<string> & { codec?: undefined }): Jobs<string>;
-export function connect<T>(options: ConnectOptions<T> & { codec: Codec<T> }): Jobs<T>;
-export function connect<T>(options: ConnectOptions<T> = {}): Jobs<T> {
-  if (options === null || typeof options !== 'object') v.fail('options', 'an object', options);
-  refuseUnknownOptions(options, CONNECT_OPTION_NAMES);
-  const { codec, defaults, affinity, ...poolOptions } = options;
-  const config = validateConfig(defaults, 'options.defaults');
-  return Jobs.create<T>(new Pool(poolOptions), codec ?? (string() as unknown as Codec<T>), config, affinity);
 }
 
 /**
@@ -439,36 +358,13 @@ export class Jobs<T = string> implements JobSource<T> {
     return this.#fetch(queues, options, this.#core.affinity, signal ?? this.#config.signal);
   }
 
-  async #fetch(
+  #fetch(
     queues: readonly string[],
     options: C.GetJobOptions,
     affinity = this.#core.affinity,
     signal = this.#config.signal,
   ): Promise<Job<T>[]> {
-    const { pool, codec } = this.#core;
-    const control = { affinity, signal };
-    const raw: Job<string | Buffer>[] = codec.binary
-      ? await pool.getJobBuffer(queues, options, control)
-      : await pool.getJob(queues, options, control);
-    return this.#decode(raw);
-  }
-
-  async #decode(raw: Job<string | Buffer>[]): Promise<Job<T>[]> {
-    const { codec } = this.#core;
-    notify(observersOf(this.#core.pool), (o) => o.fetched?.(raw));
-    // The entries were parsed for this call alone: their bodies are decoded in place.
-    for (let i = 0; i < raw.length; i++) {
-      const job = raw[i] as { body: unknown; id: string; queue: string };
-      try {
-        job.body = codec.decode(job.body as string | Buffer);
-      } catch (cause) {
-        // The jobs fetched with it go back to their queues at once; this one waits for its RETRY.
-        const others = raw.filter((_, k) => k !== i).map((j) => j.id);
-        if (others.length) await this.#core.pool.runByJob(C.NACK, others).catch(() => undefined);
-        throw new DecodeError({ id: job.id, queue: job.queue, body: job.body as string | Buffer }, cause);
-      }
-    }
-    return raw as unknown as Job<T>[];
+    return receiveJobs(this.#core.pool, this.#core.codec, queues, options, affinity, signal);
   }
 
   /**
@@ -601,34 +497,8 @@ export class Jobs<T = string> implements JobSource<T> {
    * await jobs.wait(id, { timeout: 30_000 }); // a consumer acked it
    * ```
    */
-  async wait(job: JobRef, options: WaitOptions = {}): Promise<void> {
-    const id = idOf(job, 'job');
-    const o = v.options<WaitOptions>('options', options, ['timeout', 'signal']);
-    const timeout = o.timeout === undefined ? 0 : v.millis('options.timeout', o.timeout);
-    const signal = o.signal ?? this.#config.signal;
-    const deadline = timeout > 0 ? Date.now() + timeout : Infinity;
-    const pool = this.#core.pool;
-    let holders: Set<string> | undefined;
-    for (let delay = 10; ; delay = Math.min(delay * 2, 1000)) {
-      signal?.throwIfAborted();
-      if (holders === undefined) {
-        const info = await pool.runOnJob(C.SHOW, id).catch(() => undefined);
-        if (info === null || info?.state === 'acked') return;
-        if (info) holders = new Set(info.nodesDelivered);
-      } else {
-        for (const node of [...holders]) {
-          const info = await pool
-            .run(C.SHOW, [id], { node, strict: true, retry: 'never' })
-            .catch(() => undefined); // unreachable: cannot tell yet
-          if (info?.state === 'acked') return;
-          if (info === null) holders.delete(node);
-        }
-        if (holders.size === 0) return;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) throw new TimeoutError(`Job ${id} was not acknowledged within ${timeout} ms`);
-      await sleep(Math.min(delay, left), signal);
-    }
+  wait(job: JobRef, options: WaitOptions = {}): Promise<void> {
+    return waitForAck(this.#core.pool, job, options, this.#config.signal);
   }
 
   // ---- operations -------------------------------------------------------------------------
@@ -711,31 +581,12 @@ export class Jobs<T = string> implements JobSource<T> {
    * const sum = await jobs.request('[1,2]', 'adder', { timeout: 5000 });
    * ```
    */
-  async request(
+  request(
     data: T,
     queue: string,
     options: { timeout?: Milliseconds | undefined } & JobsConfig = {},
   ): Promise<T> {
-    if (options === null || typeof options !== 'object') v.fail('options', 'an object', options);
-    const timeout = options.timeout ?? this.#config.timeout ?? 30_000;
-    const id = await this.add(data, queue, { ...options, timeout: this.#config.timeout ?? 5000 });
-    const affinity = new Affinity({ enabled: false });
-    affinity.preferred = jobIdNodePrefix(id);
-    let replies: Job<T>[];
-    try {
-      replies = await this.#fetch([id], { timeout: v.millis('options.timeout', timeout, 1) }, affinity);
-    } catch (err) {
-      await this.fastAck(id).catch(() => undefined);
-      throw err;
-    }
-    const reply = replies[0];
-    if (!reply) {
-      // Nobody took it in time: make sure nobody does later.
-      await this.fastAck(id).catch(() => undefined);
-      throw new TimeoutError(`No reply to job ${id} on queue ${queue} within ${timeout} ms`);
-    }
-    await this.ack(reply).catch(() => undefined);
-    return reply.body;
+    return sendRequest(this, data, queue, options);
   }
 
   /**
@@ -748,17 +599,8 @@ export class Jobs<T = string> implements JobSource<T> {
    * await jobs.reply(request, JSON.stringify(a + b)); // also acks the request
    * ```
    */
-  async reply(request: JobRef, result: T): Promise<void> {
-    const id = idOf(request, 'request');
-    await this.#core.pool.run(
-      C.ADDJOB,
-      [id, this.#core.codec.encode(result), { ...addJobOptions(this.#config), replicate: 1 }],
-      {
-        node: jobIdNodePrefix(id),
-        retry: 'at-least-once',
-      },
-    );
-    await this.ack(id);
+  reply(request: JobRef, result: T): Promise<void> {
+    return sendReply(this, request, result);
   }
 
   // ---- life cycle -----------------------------------------------------------------------
