@@ -1,6 +1,7 @@
 /**
- * Replays a golden transcript's scenario against fresh embedded servers with the recorder
- * (`runScenario` of recorder.ts, the TypeScript port of record.mjs) and compares every step like
+ * Replays a golden transcript's scenario against fresh embedded servers with the reference
+ * recorder itself (`runScenario` of test/fixtures/disque-reference/record.mjs, the one that
+ * recorded the golden transcripts against real Disque) and compares every step like
  * compare.mjs: the normalised command (`cmdn`), the normalised reply (`norm`) and whether a poll
  * was satisfied.
  */
@@ -9,7 +10,12 @@ import path from 'node:path';
 import { VariableClock } from '../../src/server/clock.js';
 import type { ServerHandle, ServerOptions } from '../../src/server/index.js';
 import { startServerOnClock } from '../../src/server/start-server.js';
-import { runScenario, type Scenario, type TranscriptStep, type TypedReply } from './recorder.js';
+import {
+  runScenario,
+  type Scenario,
+  type TranscriptStep,
+  type TypedReply,
+} from '../fixtures/disque-reference/record.mjs';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'disque-reference');
 

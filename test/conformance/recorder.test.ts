@@ -1,9 +1,16 @@
 /**
- * recorder.ts is a port of the reference recorder (record.mjs): normalising the raw replies stored
- * in every golden transcript must reproduce the recorded `cmdn` and `norm` exactly.
+ * The recorder the conformance suite runs is the reference one (record.mjs, copied from the shared
+ * reference with hooks for the harness): normalising the raw replies stored in every golden
+ * transcript must still reproduce the recorded `cmdn` and `norm` exactly.
  */
 import { loadGolden, loadScenario, transcriptNames, FIXTURES } from './harness.js';
-import { Normalizer, normalizeStep, summarize, type TranscriptStep, type TypedReply } from './recorder.js';
+import {
+  Normalizer,
+  normalizeStep,
+  summarize,
+  type TranscriptStep,
+  type TypedReply,
+} from '../fixtures/disque-reference/record.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { noServer } from '../helpers/target.js';
@@ -20,7 +27,7 @@ function meta(name: string): Meta {
   return (JSON.parse(first) as { meta: Meta }).meta;
 }
 
-describe('recorder.ts normalises like record.mjs', () => {
+describe('record.mjs normalises like the recording of the golden transcripts', () => {
   for (const name of transcriptNames()) {
     test(name, () => {
       const norm = new Normalizer();

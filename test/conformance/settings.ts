@@ -12,7 +12,7 @@
  * virtual seconds past its recorded TTL. With real-time steps the margins below are real seconds.
  */
 import type { VariableClock } from '../../src/server/clock.js';
-import type { TranscriptStep } from './recorder.js';
+import type { TranscriptStep } from '../fixtures/disque-reference/record.mjs';
 import type { ReplaySettings } from './harness.js';
 
 /** A HELLO entry with priority 100 (failed or leaving; ports are never "100"). */

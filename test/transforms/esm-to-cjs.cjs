@@ -1,4 +1,4 @@
-// Jest transformer for the plain ES modules the tests load (the recorder, record.mjs):
+// Jest transformer for the plain ES modules the tests load (the reference recorder, record.mjs):
 // TypeScript's transpiler turns them into CommonJS, and `import.meta.url` into its CJS equivalent.
 const ts = require('typescript');
 
