@@ -8,7 +8,7 @@ import {
   LeavingError,
   LoadingError,
   NoNodeAvailableError,
-  ReplyError,
+  fromReplyError,
 } from '../../src/errors.js';
 import { ClusterView, type NodeState, type NodeView } from '../../src/nodes.js';
 import { NodeHealth, type HealthHooks } from '../../src/pool/health.js';
@@ -109,9 +109,11 @@ describe('NodeHealth - what a failure says about its node', () => {
   test('-LEAVING marks the node leaving (not down); -LOADING and other replies change nothing', () => {
     const f = fake();
     const [a, b, c] = f.nodes as [NodeState, NodeState, NodeState];
-    f.health.noteFailure(a, new LeavingError('LEAVING this node is leaving the cluster'));
-    f.health.noteFailure(b, new LoadingError('LOADING Disque is loading the dataset in memory'));
-    f.health.noteFailure(c, new ReplyError('ERR something else'));
+    expect(fromReplyError('LEAVING x')).toBeInstanceOf(LeavingError);
+    expect(fromReplyError('LOADING x')).toBeInstanceOf(LoadingError);
+    f.health.noteFailure(a, fromReplyError('LEAVING this node is leaving the cluster'));
+    f.health.noteFailure(b, fromReplyError('LOADING Disque is loading the dataset in memory'));
+    f.health.noteFailure(c, fromReplyError('ERR something else'));
     expect([a.leaving, a.up, a.usable]).toEqual([true, true, false]);
     expect([b.leaving, b.up, b.usable]).toEqual([false, true, true]);
     expect([c.leaving, c.up, c.usable]).toEqual([false, true, true]);
