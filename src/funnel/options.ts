@@ -31,9 +31,9 @@ export const MAX_CONCURRENCY = 10_000;
 export interface FunnelOptions {
   /**
    * Most jobs fetched ahead of the loops (bounded memory); GETJOB asks for up to this many at
-   * once. Without it the funnel adapts its prefetch to its handlers, between 1 and 1024: more
+   * once. Without it the funnel adapts its prefetch to its handlers, between 1 and 256: more
    * while they keep up, less when they are slow (see docs/funnels.md). Given, it caps that
-   * window, which starts at this value. @defaultValue adaptive, up to 1024
+   * window, which starts at this value. @defaultValue adaptive, up to 256
    */
   prefetch?: number | undefined;
   /** `'ack'` (ACKJOB, cluster-safe) or `'fast'` (FASTACK: one message, best effort). @defaultValue 'ack' */
