@@ -9,7 +9,8 @@ import type { Pool } from '../pool.js';
 import { ArgumentError } from '../errors.js';
 import { isJobId } from '../job-id.js';
 import * as v from '../commands/validate.js';
-import { jobBody, onNode, upNodes } from './reader.js';
+import { jobBody } from './reader.js';
+import { onNode, reachableNodes } from '../each-node.js';
 
 const str = (name: string, value: unknown): string =>
   typeof value === 'string' ? value : v.fail(name, 'a string', value);
@@ -33,7 +34,7 @@ export async function pauseQueue(
   const queue = v.queueName('queue', str('queue', queueValue)) as string;
   const state = v.oneOf('state', str('state', stateValue), ['none', 'in', 'out', 'all'] as const);
   await pool.run(C.PAUSE, [queue, state, { bcast: true }]);
-  const nodes = await upNodes(pool);
+  const nodes = await reachableNodes(pool);
   const read = () =>
     Promise.all(
       nodes.map(async (node) => ({
@@ -78,7 +79,7 @@ export async function jobAction(pool: Pool, action: JobAction, idValue: unknown)
       return pool.runByJob(C.ENQUEUE, [id]);
     case 'delete': {
       const counts = await Promise.all(
-        (await upNodes(pool)).map((node) => onNode(pool, node, C.DELJOB, [id]).catch(() => 0)),
+        (await reachableNodes(pool)).map((node) => onNode(pool, node, C.DELJOB, [id]).catch(() => 0)),
       );
       return counts.reduce((a, b) => a + b, 0);
     }

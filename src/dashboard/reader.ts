@@ -7,32 +7,12 @@
  * @module
  */
 import * as C from '../commands/index.js';
-import type { Command } from '../commands/types.js';
 import type { JobInfo, JobState } from '../job.js';
 import type { NodeView } from '../nodes.js';
 import type { Pool } from '../pool.js';
 import { ArgumentError } from '../errors.js';
 import { bodyPreview, showBody, type ShownBody } from './body.js';
-
-/** Runs a command on exactly this node: no failover, no retry. */
-export function onNode<A extends readonly unknown[], R>(
-  pool: Pool,
-  node: NodeView,
-  command: Command<A, R>,
-  args: A,
-) {
-  return pool.run(command, args, { node: node.address, strict: true, retry: 'never' });
-}
-
-/** The nodes that answer, after a fresh HELLO, sorted by address. */
-export async function upNodes(pool: Pool): Promise<NodeView[]> {
-  await pool.ready();
-  await pool.refresh();
-  return pool
-    .nodes()
-    .filter((n) => n.up && n.id !== undefined)
-    .sort((a, b) => a.address.localeCompare(b.address));
-}
+import { onNode, reachableNodes } from '../each-node.js';
 
 /**
  * One cursor per node, as one opaque string for the page: base64url JSON of `address → cursor`.
@@ -66,7 +46,7 @@ async function scanPage<T>(
   cursorText: string | undefined,
   scan: (node: NodeView, cursor: string) => Promise<C.ScanPage<T>>,
 ): Promise<{ items: T[]; cursor: string | null }> {
-  const nodes = await upNodes(pool);
+  const nodes = await reachableNodes(pool);
   const cursors = decodeCursor(cursorText, nodes);
   const next: Cursors = {};
   const items: T[] = [];
@@ -164,7 +144,7 @@ export async function peek(
   queue: string,
   count: number,
 ): Promise<{ node: string; address: string; oldest: PeekedJob[]; newest: PeekedJob[] }[]> {
-  const nodes = await upNodes(pool);
+  const nodes = await reachableNodes(pool);
   const entry = (j: { id: string; body: Buffer }): PeekedJob => ({ id: j.id, preview: bodyPreview(j.body) });
   return Promise.all(
     nodes.map(async (node) => {
@@ -205,7 +185,7 @@ export async function showJob(pool: Pool, id: string): Promise<JobDetail | null>
   let info = await pool.runOnJob(C.SHOW_BUFFER, id).catch(() => null);
   let shownBy = 'creator';
   if (!info)
-    for (const node of await upNodes(pool)) {
+    for (const node of await reachableNodes(pool)) {
       info = await onNode(pool, node, C.SHOW_BUFFER, [id]).catch(() => null);
       if (info) {
         shownBy = node.address;
@@ -224,7 +204,7 @@ export async function jobBody(
 ): Promise<{ body: Buffer; queue: string | null } | undefined> {
   const info = await pool.runOnJob(C.SHOW_BUFFER, id).catch(() => null);
   if (info?.body) return { body: info.body, queue: info.queue };
-  for (const node of await upNodes(pool)) {
+  for (const node of await reachableNodes(pool)) {
     const copy = await onNode(pool, node, C.SHOW_BUFFER, [id]).catch(() => null);
     if (copy?.body) return { body: copy.body, queue: copy.queue };
   }

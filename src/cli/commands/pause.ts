@@ -1,7 +1,7 @@
 import * as C from '../../commands/index.js';
 import { UsageError } from '../args.js';
 import { shortId, table, toJson } from '../format.js';
-import { onNode, reachableNodes } from '../nodes.js';
+import { onNode, reachableNodes } from '../../each-node.js';
 import type { CliCommand } from '../command.js';
 
 const OPTIONS: readonly C.PauseOption[] = ['in', 'out', 'all', 'none', 'state'];

@@ -2,7 +2,7 @@ import * as C from '../../commands/index.js';
 import type { Job } from '../../job.js';
 import { parseInteger } from '../args.js';
 import { shortId, table, toJson } from '../format.js';
-import { onNode, reachableNodes } from '../nodes.js';
+import { onNode, reachableNodes } from '../../each-node.js';
 import type { CliCommand } from '../command.js';
 import { oneLine } from './jobs.js';
 

@@ -1,11 +1,11 @@
 /**
- * Running a command on each node of the cluster, for the CLI commands that look at every node.
+ * Running a command on each node of the cluster: for the CLI commands and the dashboard pages that look at every node.
  * @internal
  * @module
  */
-import type { Command } from '../commands/types.js';
-import type { NodeView } from '../nodes.js';
-import type { Pool } from '../pool.js';
+import type { Command } from './commands/types.js';
+import type { NodeView } from './nodes.js';
+import type { Pool } from './pool.js';
 
 /** The nodes that answer, after a fresh HELLO, sorted by address. @internal */
 export async function reachableNodes(pool: Pool): Promise<NodeView[]> {
