@@ -117,4 +117,11 @@ export const ADDJOB = {
   holdsConnection(_queue: string | Buffer, _body: string | Buffer, options?: AddJobOptions): boolean {
     return !options?.async && (options?.replicate === undefined || options.replicate > 1);
   },
+  addsTo(queue: string | Buffer, _body: string | Buffer, _options?: AddJobOptions): string {
+    return String(queue);
+  },
+  /** 1 with ASYNC (one copy before the reply), else REPLICATE (undefined: the server's default). */
+  copiesAtOnce(_queue: string | Buffer, _body: string | Buffer, options?: AddJobOptions): number | undefined {
+    return options?.async ? 1 : options?.replicate;
+  },
 } as const satisfies Command<[string | Buffer, string | Buffer, AddJobOptions?], string>;

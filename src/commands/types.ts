@@ -51,6 +51,17 @@ export interface Command<A extends readonly unknown[], R> {
    * gives such calls connections of their own. Absent: false.
    */
   holdsConnection?(...a: A): boolean;
+  /**
+   * The queue this call adds a job to (ADDJOB). A node whose queue is paused for input refuses
+   * it (`-PAUSED`) and refuses to hold its replicas: the Pool skips such nodes. Absent: the call
+   * adds to no queue.
+   */
+  addsTo?(...a: A): string;
+  /**
+   * How many nodes must hold a copy before this call is answered (ADDJOB: 1 with ASYNC, else its
+   * REPLICATE); `undefined` for the server's default, min(3, cluster size). Read with `addsTo`.
+   */
+  copiesAtOnce?(...a: A): number | undefined;
 }
 
 /**

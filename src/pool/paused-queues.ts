@@ -10,20 +10,16 @@
  */
 import { NoReplError, PausedError } from '../errors.js';
 import type { NodeState } from '../nodes.js';
-import type { Arg } from '../commands/types.js';
 
 /** How long a `-PAUSED` is remembered, in ms: a resumed queue is used again after this. */
 export const PAUSE_MEMORY = 2000;
 
-/** The queue, and how many copies an ADDJOB argv needs at once (1 with ASYNC). @internal */
-export function addJobNeeds(argv: readonly Arg[], clusterSize: number): { queue: string; copies: number } {
-  const queue = String(argv[1]);
-  // Options start after the timeout (a body may read ASYNC or REPLICATE).
-  if (argv.indexOf('ASYNC', 4) !== -1) return { queue, copies: 1 };
-  const at = argv.indexOf('REPLICATE', 4);
-  // Disque's default: min(3, cluster size).
-  const copies = at === -1 ? Math.min(3, clusterSize) : Number(argv[at + 1]);
-  return { queue, copies };
+/**
+ * How many copies an ADDJOB needs at once: its own count (see `Command.copiesAtOnce`), else
+ * Disque's default, min(3, cluster size). @internal
+ */
+export function copiesNeeded(copies: number | undefined, clusterSize: number): number {
+  return copies ?? Math.min(3, clusterSize);
 }
 
 /** The refusals made by {@link PausedQueues.refusal}: final for the call (retrying elsewhere cannot help). */
@@ -119,11 +115,12 @@ export interface PauseContext {
 export async function skipPaused(
   paused: PausedQueues,
   ctx: PauseContext,
-  argv: readonly Arg[],
+  queue: string,
+  copiesAtOnce: number | undefined,
   avoid: Set<NodeState>,
 ): Promise<void> {
   const all = ctx.nodes();
-  const { queue, copies } = addJobNeeds(argv, all.length);
+  const copies = copiesNeeded(copiesAtOnce, all.length);
   const recheck = paused.expired(queue);
   if (recheck.length > 0)
     await checkPaused(
@@ -151,11 +148,10 @@ export async function skipPaused(
 export async function learnPaused(
   paused: PausedQueues,
   ctx: PauseContext,
-  argv: readonly Arg[],
+  queue: string,
   node: NodeState,
   err: unknown,
 ): Promise<void> {
-  const queue = String(argv[1]);
   if (err instanceof PausedError) paused.note(queue, node.address);
   else if (err instanceof NoReplError && err.message.includes('Timeout reached'))
     await checkPaused(

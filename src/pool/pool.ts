@@ -29,8 +29,13 @@ interface RunJob<R> {
   readonly argv: Arg[];
   readonly hold: number;
   readonly holds: boolean;
-  /** An ADDJOB the pool routes (not pinned): it skips nodes whose queue is paused. */
-  readonly addJob: boolean;
+  /**
+   * The queue a routed (not pinned) ADDJOB adds to, from the command's `addsTo`: nodes whose
+   * queue is paused are skipped. Undefined for other calls.
+   */
+  readonly addsTo: string | undefined;
+  /** The command's `copiesAtOnce`, for the same check. */
+  readonly copies: number | undefined;
   readonly options: RunOptions;
 }
 
@@ -285,10 +290,11 @@ export class Pool extends EventEmitter<PoolEvents> {
     // lanes, or with `fastPath: false` an exclusive connection each), so that a producer with many
     // adds in flight has them replicated in parallel rather than one after another.
     const holds = this.#view.size > 1 && command.holdsConnection?.(...args) === true;
-    const addJob = command.name === 'ADDJOB' && options.node === undefined;
-    const job: RunJob<R> = { command, argv, hold, holds, addJob, options };
+    const addsTo = options.node === undefined ? command.addsTo?.(...args) : undefined;
+    const copies = addsTo === undefined ? undefined : command.copiesAtOnce?.(...args);
+    const job: RunJob<R> = { command, argv, hold, holds, addsTo, copies, options };
     // One Map lookup per ADDJOB; a queue seen paused takes the retry loop, which skips its nodes.
-    const first = addJob && this.#paused.knows(String(argv[1])) ? undefined : this.#firstNode(options);
+    const first = addsTo !== undefined && this.#paused.knows(addsTo) ? undefined : this.#firstNode(options);
     if (first !== undefined) return this.#firstAttempt(first, job);
     return this.#retry(options.retry ?? 'idempotent', options.signal, (call) => this.#attempt(call, job));
   }
@@ -324,8 +330,8 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (error instanceof DisqueError && error.retryable) call.avoid.add(node);
     const again = (): Promise<R> =>
       retryAfter(this.#options, retry, signal, this.#stopped, call, error, (c) => this.#attempt(c, job));
-    if (!job.addJob) return again();
-    return learnPaused(this.#paused, this.#pauseContext, job.argv, node, error).then(again);
+    if (job.addsTo === undefined) return again();
+    return learnPaused(this.#paused, this.#pauseContext, job.addsTo, node, error).then(again);
   }
 
   /** One attempt of a call through the retry loop. */
@@ -335,12 +341,14 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (options.strict && pinned && !pinned.up) await this.#health.nodeUp(call);
     if (options.strict && !pinned?.up)
       throw new NoNodeAvailableError(`Node ${options.node ?? ''} is not known or not reachable`);
-    if (!job.addJob) return this.#onNode(call, pinned, (node) => this.#send(node, job), options.strict);
-    if (this.#paused.knows(String(job.argv[1])))
-      await skipPaused(this.#paused, this.#pauseContext, job.argv, call.avoid);
+    const queue = job.addsTo;
+    if (queue === undefined)
+      return this.#onNode(call, pinned, (node) => this.#send(node, job), options.strict);
+    if (this.#paused.knows(queue))
+      await skipPaused(this.#paused, this.#pauseContext, queue, job.copies, call.avoid);
     return this.#onNode(call, pinned, (node) =>
       this.#send(node, job).catch(async (err: unknown) => {
-        await learnPaused(this.#paused, this.#pauseContext, job.argv, node, err);
+        await learnPaused(this.#paused, this.#pauseContext, queue, node, err);
         throw err;
       }),
     );

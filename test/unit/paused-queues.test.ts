@@ -1,4 +1,5 @@
-import { addJobNeeds, PAUSE_MEMORY, PausedQueues } from '../../src/pool/paused-queues.js';
+import { copiesNeeded, PAUSE_MEMORY, PausedQueues } from '../../src/pool/paused-queues.js';
+import { ADDJOB } from '../../src/commands/index.js';
 import { PausedError } from '../../src/errors.js';
 import { noServer } from '../helpers/target.js';
 
@@ -8,16 +9,19 @@ describe('PausedQueues: what the Pool remembers of -PAUSED', () => {
   const nodes = ['a:1', 'b:2', 'c:3'].map((key) => ({ key, usable: true }));
 
   test('the copies an ADDJOB needs: REPLICATE, else min(3, cluster size); 1 with ASYNC', () => {
-    expect(addJobNeeds(['ADDJOB', 'q', 'b', 5000], 5)).toEqual({ queue: 'q', copies: 3 });
-    expect(addJobNeeds(['ADDJOB', 'q', 'b', 5000], 2)).toEqual({ queue: 'q', copies: 2 });
-    expect(addJobNeeds(['ADDJOB', 'q', 'b', 5000, 'REPLICATE', 2, 'RETRY', 0], 3)).toEqual({
-      queue: 'q',
-      copies: 2,
+    // What the Pool reads: the command's facts, then Disque's default for the cluster's size.
+    const needs = (args: Parameters<typeof ADDJOB.args>, clusterSize: number) => ({
+      queue: ADDJOB.addsTo(...args),
+      copies: copiesNeeded(ADDJOB.copiesAtOnce(...args), clusterSize),
     });
-    expect(addJobNeeds(['ADDJOB', 'q', 'b', 5000, 'ASYNC'], 3)).toEqual({ queue: 'q', copies: 1 });
-    // A body that reads REPLICATE is not an option (options start after the timeout).
-    expect(addJobNeeds(['ADDJOB', 'q', 'REPLICATE', 5000], 3).copies).toBe(3);
-    expect(addJobNeeds(['ADDJOB', 'q', 'ASYNC', 5000], 3).copies).toBe(3);
+    expect(needs(['q', 'b'], 5)).toEqual({ queue: 'q', copies: 3 });
+    expect(needs(['q', 'b'], 2)).toEqual({ queue: 'q', copies: 2 });
+    expect(needs(['q', 'b', { replicate: 2, retry: 0 }], 3)).toEqual({ queue: 'q', copies: 2 });
+    expect(needs(['q', 'b', { async: true }], 3)).toEqual({ queue: 'q', copies: 1 });
+    expect(needs([Buffer.from('q'), 'b'], 3)).toEqual({ queue: 'q', copies: 3 });
+    // A body that reads REPLICATE or ASYNC is not an option.
+    expect(needs(['q', 'REPLICATE'], 3).copies).toBe(3);
+    expect(needs(['q', 'ASYNC'], 3).copies).toBe(3);
   });
 
   test('a refusal only when the nodes not paused cannot make the copies; it is final', () => {
