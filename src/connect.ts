@@ -1,6 +1,6 @@
 import { Pool, type PoolOptions } from './pool.js';
 import { POOL_OPTION_NAMES } from './pool/options.js';
-import { optionNames, refuseUnknownOptions } from './option-names.js';
+import { optionNames } from './option-names.js';
 import type { AffinityOptions } from './affinity.js';
 import { string, type Codec } from './codec.js';
 import { validateConfig, type JobsConfig } from './options.js';
@@ -53,8 +53,7 @@ export const CONNECT_OPTION_NAMES: readonly string[] = [
 export function connect(options?: ConnectOptions<string> & { codec?: undefined }): Jobs<string>;
 export function connect<T>(options: ConnectOptions<T> & { codec: Codec<T> }): Jobs<T>;
 export function connect<T>(options: ConnectOptions<T> = {}): Jobs<T> {
-  if (options === null || typeof options !== 'object') v.fail('options', 'an object', options);
-  refuseUnknownOptions(options, CONNECT_OPTION_NAMES);
+  v.options('options', options, CONNECT_OPTION_NAMES);
   const { codec, defaults, affinity, ...poolOptions } = options;
   const config = validateConfig(defaults, 'options.defaults');
   return Jobs.create<T>(new Pool(poolOptions), codec ?? (string() as unknown as Codec<T>), config, affinity);

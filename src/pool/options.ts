@@ -1,7 +1,8 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Milliseconds } from '../commands/types.js';
 import { ArgumentError } from '../errors.js';
-import { optionNames, refuseUnknownOptions } from '../option-names.js';
+import { optionNames } from '../option-names.js';
+import * as v from '../commands/validate.js';
 import { parseAddress, parseNodeList, type NodeAddress } from '../address.js';
 import type { NatMap } from '../nodes.js';
 import { DEFAULT_COMMAND_TIMEOUT, MAX_TIMER } from '../transport/shared.js';
@@ -194,9 +195,7 @@ const RANGES = {
  * @internal
  */
 export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
-  if (options === null || typeof options !== 'object')
-    throw new ArgumentError('options', 'Expected `options` to be an object');
-  refuseUnknownOptions(options, POOL_OPTION_NAMES);
+  v.options('options', options, POOL_OPTION_NAMES);
   for (const key of ['fastPath', 'discover'] as const)
     if (options[key] !== undefined && typeof options[key] !== 'boolean')
       throw new ArgumentError(`options.${key}`, `Expected \`options.${key}\` to be a boolean`);

@@ -1,7 +1,8 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Milliseconds } from '../commands/types.js';
 import { ArgumentError } from '../errors.js';
-import { optionNames, refuseUnknownOptions } from '../option-names.js';
+import { optionNames } from '../option-names.js';
+import * as v from '../commands/validate.js';
 import { DEFAULT_COMMAND_TIMEOUT, DEFAULT_PORT, MAX_TIMER } from './shared.js';
 
 /**
@@ -98,9 +99,7 @@ export type ResolvedConnectionOptions = {
  * @internal
  */
 export function resolveConnectionOptions(options: ConnectionOptions): ResolvedConnectionOptions {
-  if (options === null || typeof options !== 'object')
-    throw new ArgumentError('options', 'Expected `options` to be an object');
-  refuseUnknownOptions(options, CONNECTION_OPTION_NAMES);
+  v.options('options', options, CONNECTION_OPTION_NAMES);
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host.length === 0)
     throw new ArgumentError('options.host', 'Expected `options.host` to be a non-empty string');
