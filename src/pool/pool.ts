@@ -4,17 +4,16 @@ import type { Arg, Command } from '../commands/types.js';
 import type { GetJobOptions } from '../commands/getjob.js';
 import * as C from '../commands/index.js';
 import type { Job } from '../job.js';
-import { ConnectionError, DisqueError, NoNodeAvailableError } from '../errors.js';
-import { ClusterView, type NodeState, type NodeView } from '../nodes.js';
+import { ClusterView, type NodeView } from '../nodes.js';
 import { Affinity, type AffinityOptions } from '../affinity.js';
 import { jobIdNodePrefix } from '../job-id.js';
 import { runOn, type Wire } from '../transport/wire.js';
 import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
-import { retryAfter, withRetries, type CallState, type RetryPolicy } from './retry.js';
+import type { RetryPolicy } from './retry.js';
 import { NodeHealth } from './health.js';
 import { ConnectionSets, type Deadline } from './connections.js';
 import { discover } from './discovery.js';
-import { learnPaused, PausedQueues, skipPaused, type PauseContext } from './paused-queues.js';
+import { Dispatch } from './dispatch.js';
 import { ConsumerRouting, type GetJobCommand, type Prefer } from './routing.js';
 
 export type { PoolOptions } from './options.js';
@@ -22,25 +21,6 @@ export type { RetryPolicy } from './retry.js';
 export type { NodeSwitch } from './routing.js';
 export type { PoolEvents, NodeStats, RunOptions, BlockingOptions } from './types.js';
 import type { PoolEvents, NodeStats, RunOptions, BlockingOptions } from './types.js';
-
-/** A call through {@link Pool.run}: its command with the argv built and the facts read once. */
-interface RunJob<R> {
-  readonly command: Command<never, R>;
-  readonly argv: Arg[];
-  readonly hold: number;
-  readonly holds: boolean;
-  /**
-   * The queue a routed (not pinned) ADDJOB adds to, from the command's `addsTo`: nodes whose
-   * queue is paused are skipped. Undefined for other calls.
-   */
-  readonly addsTo: string | undefined;
-  /** The command's `copiesAtOnce`, for the same check. */
-  readonly copies: number | undefined;
-  readonly options: RunOptions;
-}
-
-/** No node to avoid (a first attempt). */
-const NO_NODES: ReadonlySet<NodeState> = new Set();
 
 /** Extra time a blocked GETJOB gets beyond its own TIMEOUT before the client gives up on the socket. */
 const BLOCKING_GRACE = 1000;
@@ -75,16 +55,11 @@ export class Pool extends EventEmitter<PoolEvents> {
   #closing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
+  readonly #dispatch: Dispatch;
   /** Set once the first HELLO succeeded, so commands skip awaiting ready(). */
   #started = false;
   /** Whether close() was called (one function for every retry loop, not a closure per call). */
   readonly #stopped = (): boolean => this.#closing !== undefined;
-  /** Queues paused for input, per node, learnt from ADDJOB's refusals (see paused-queues.ts). */
-  readonly #paused = new PausedQueues();
-  readonly #pauseContext: PauseContext = {
-    nodes: () => this.#view.all(),
-    state: (node, queue) => runOn(this.#conns.shared(node), C.PAUSE, C.PAUSE.args(queue, 'state')),
-  };
 
   /**
    * Creates the pool. Nothing is dialled until the first command or {@link Pool.ready}; use
@@ -104,6 +79,11 @@ export class Pool extends EventEmitter<PoolEvents> {
       probeFailed: (node) => this.#conns.dropShared(node),
       up: (node) => this.emit('node:up', node),
       down: (node, error) => this.emit('node:down', node, error),
+    });
+    this.#dispatch = new Dispatch(this.#options, this.#view, this.#health, this.#conns, {
+      started: () => this.#started,
+      stopped: this.#stopped,
+      ready: () => this.ready(),
     });
     this.#routing = new ConsumerRouting(this.#view, {
       fetch: (command, queues, options, argv, prefer, signal) =>
@@ -212,48 +192,6 @@ export class Pool extends EventEmitter<PoolEvents> {
     await this.refresh().catch((err: unknown) => this.emit('error', err as Error));
   }
 
-  /** A node by id, id prefix or address. */
-  #find(key: string): NodeState | undefined {
-    return this.#view.get(key) ?? this.#view.byPrefix(key);
-  }
-
-  /**
-   * Runs one attempt of a call on a node: `preferred` when it is usable and this call has not
-   * failed on it yet, else the best node (waiting for one to come back when all are down). A
-   * failure is noted against the node (down, leaving) and, when retryable, the node is avoided
-   * by the next attempt. Every command of the pool goes through here.
-   */
-  async #onNode<R>(
-    call: CallState,
-    preferred: NodeState | undefined,
-    use: (node: NodeState) => Promise<R>,
-    strict = false,
-  ): Promise<R> {
-    const { avoid } = call;
-    const node =
-      strict || (preferred?.usable && !avoid.has(preferred))
-        ? (preferred as NodeState)
-        : (this.#health.chooseNow(avoid) ?? (await this.#health.chooseLater(call)));
-    try {
-      return await use(node);
-    } catch (err) {
-      this.#health.noteFailure(node, err);
-      if (err instanceof DisqueError && err.retryable) avoid.add(node);
-      throw err;
-    }
-  }
-
-  async #retry<R>(
-    policy: RetryPolicy,
-    signal: AbortSignal | undefined,
-    attempt: (call: CallState) => Promise<R>,
-  ): Promise<R> {
-    if (this.#closing) throw new ConnectionError('The pool is closed');
-    if (!this.#started) await this.ready();
-    signal?.throwIfAborted();
-    return withRetries(this.#options, policy, signal, this.#stopped, attempt);
-  }
-
   /**
    * Runs a command on a shared connection of the best node (or of `options.node`), retrying on
    * other nodes as its {@link RetryPolicy} allows.
@@ -271,98 +209,10 @@ export class Pool extends EventEmitter<PoolEvents> {
     // Bad arguments fail (reject) before any node is chosen, and are never retried. Not an async
     // function: a suspended frame per call in flight is memory.
     try {
-      return this.#runArgv(command, args, command.args(...args), options);
+      return this.#dispatch.run(command, args, command.args(...args), options);
     } catch (error) {
       return Promise.reject(error as Error);
     }
-  }
-
-  /** {@link Pool.run} with the argv built (and so validated) already. */
-  #runArgv<A extends readonly unknown[], R>(
-    command: Command<A, R>,
-    args: A,
-    argv: Arg[],
-    options: RunOptions,
-  ): Promise<R> {
-    const hold = command.hold ? command.hold(...args) : 0;
-    // Disque blocks the client of a synchronously replicated ADDJOB until the replicas confirm,
-    // and commands pipelined behind it wait: such calls get connections of their own (replication
-    // lanes, or with `fastPath: false` an exclusive connection each), so that a producer with many
-    // adds in flight has them replicated in parallel rather than one after another.
-    const holds = this.#view.size > 1 && command.holdsConnection?.(...args) === true;
-    const addsTo = options.node === undefined ? command.addsTo?.(...args) : undefined;
-    const copies = addsTo === undefined ? undefined : command.copiesAtOnce?.(...args);
-    const job: RunJob<R> = { command, argv, hold, holds, addsTo, copies, options };
-    // One Map lookup per ADDJOB; a queue seen paused takes the retry loop, which skips its nodes.
-    const first = addsTo !== undefined && this.#paused.knows(addsTo) ? undefined : this.#firstNode(options);
-    if (first !== undefined) return this.#firstAttempt(first, job);
-    return this.#retry(options.retry ?? 'idempotent', options.signal, (call) => this.#attempt(call, job));
-  }
-
-  /**
-   * The node of a call's first attempt when it can be chosen at once (the pool is started, the
-   * call is not strict, a node is usable): the common case, which then costs no retry state.
-   */
-  #firstNode(options: RunOptions): NodeState | undefined {
-    if (!this.#started || this.#closing || options.strict || options.signal?.aborted) return undefined;
-    const pinned = options.node === undefined ? undefined : this.#find(options.node);
-    return pinned?.usable ? pinned : this.#health.chooseNow(NO_NODES);
-  }
-
-  /**
-   * The first attempt on `node`; a failure the policy allows goes on to the retry loop. Not an
-   * async function: with 100 000 calls in flight, a suspended frame each is memory.
-   */
-  #firstAttempt<R>(node: NodeState, job: RunJob<R>): Promise<R> {
-    let sent: Promise<R>;
-    try {
-      sent = this.#send(node, job);
-    } catch (error) {
-      sent = Promise.reject(error as Error);
-    }
-    return sent.then(undefined, (error: unknown) => this.#afterFirstFailure(node, job, error));
-  }
-
-  #afterFirstFailure<R>(node: NodeState, job: RunJob<R>, error: unknown): Promise<R> {
-    this.#health.noteFailure(node, error);
-    const { signal, retry = 'idempotent' } = job.options;
-    const call: CallState = { avoid: new Set(), signal, waitUntil: undefined };
-    if (error instanceof DisqueError && error.retryable) call.avoid.add(node);
-    const again = (): Promise<R> =>
-      retryAfter(this.#options, retry, signal, this.#stopped, call, error, (c) => this.#attempt(c, job));
-    if (job.addsTo === undefined) return again();
-    return learnPaused(this.#paused, this.#pauseContext, job.addsTo, node, error).then(again);
-  }
-
-  /** One attempt of a call through the retry loop. */
-  async #attempt<R>(call: CallState, job: RunJob<R>): Promise<R> {
-    const { options } = job;
-    const pinned = options.node === undefined ? undefined : this.#find(options.node);
-    if (options.strict && pinned && !pinned.up) await this.#health.nodeUp(call);
-    if (options.strict && !pinned?.up)
-      throw new NoNodeAvailableError(`Node ${options.node ?? ''} is not known or not reachable`);
-    const queue = job.addsTo;
-    if (queue === undefined)
-      return this.#onNode(call, pinned, (node) => this.#send(node, job), options.strict);
-    if (this.#paused.knows(queue))
-      await skipPaused(this.#paused, this.#pauseContext, queue, job.copies, call.avoid);
-    return this.#onNode(call, pinned, (node) =>
-      this.#send(node, job).catch(async (err: unknown) => {
-        await learnPaused(this.#paused, this.#pauseContext, queue, node, err);
-        throw err;
-      }),
-    );
-  }
-
-  /** Sends a call's command to `node`, on the connection its facts call for. */
-  #send<R>(node: NodeState, { command, argv, hold, holds, options }: RunJob<R>): Promise<R> {
-    if (holds)
-      return this.#options.fastPath
-        ? runOn(this.#conns.lane(node), command, argv, hold)
-        : this.#conns.withExclusive(node, options.signal, undefined, (conn) =>
-            runOn(conn, command, argv, hold),
-          );
-    return runOn(command.hot ? this.#conns.hot(node) : this.#conns.shared(node), command, argv, hold);
   }
 
   /**
@@ -387,7 +237,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     const prefix = jobIdNodePrefix(ids[0] as string);
     let sameNode = true;
     for (let i = 1; i < ids.length && sameNode; i++) sameNode = (ids[i] as string).startsWith(prefix, 2);
-    if (sameNode) return this.#runArgv(command, ids as string[], argv, { retry, node: prefix });
+    if (sameNode) return this.#dispatch.run(command, ids as string[], argv, { retry, node: prefix });
     const groups = new Map<string, string[]>();
     for (const id of ids) {
       const prefix = jobIdNodePrefix(id);
@@ -476,8 +326,8 @@ export class Pool extends EventEmitter<PoolEvents> {
     signal: AbortSignal | undefined,
   ): Promise<Job<B>[]> {
     const hold = command.hold ? command.hold(queues, options) : 0;
-    return this.#retry('idempotent', signal, (call) =>
-      this.#onNode(call, prefer(call.avoid), (node) => {
+    return this.#dispatch.retry('idempotent', signal, (call) =>
+      this.#dispatch.onNode(call, prefer(call.avoid), (node) => {
         // A GETJOB that cannot block shares a connection like any other command.
         if (options.nohang) return runOn(this.#conns.hot(node), command, argv, hold);
         const deadline: Deadline | undefined = options.timeout

@@ -4,7 +4,7 @@ import { ProtocolError, type RawReply } from '../replies.js';
 import { ConnectionError, DisqueError, TimeoutError, fromReplyError } from '../errors.js';
 import { WriteCoalescer } from '../write-coalescer.js';
 import { guardReplies } from '../reply-guard.js';
-import { sendThenParse, type Wire } from './wire.js';
+import { recovered, sendThenParse, type Recovery, type Wire } from './wire.js';
 import type { ResolvedConnectionOptions } from './options.js';
 import { explainSocketFailure, SocketErrorMemory } from './socket-error.js';
 import { MAX_TIMER, connectionError, formatAddress, replyLimit, replyTimeout, tlsOptions } from './shared.js';
@@ -230,8 +230,8 @@ export class IoredisWire implements Wire {
     return this.#redis.status;
   }
 
-  run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds): Promise<R> {
-    return sendThenParse(this, command, argv, hold);
+  run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds, recovery?: Recovery<R>): Promise<R> {
+    return recovered(sendThenParse(this, command, argv, hold), recovery);
   }
 
   send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply> {

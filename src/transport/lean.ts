@@ -5,7 +5,7 @@ import { AuthError, ReplyError, TimeoutError, fromReplyError, type DisqueError }
 import { ProtocolError, type RawReply } from '../replies.js';
 import { ErrorReply, RespReader } from '../resp-reader.js';
 import { WriteBatch } from '../write-batch.js';
-import type { Wire } from './wire.js';
+import { recovered, type Recovery, type Wire } from './wire.js';
 import { authBytes, connectionError, dial, formatAddress, replyTimeout } from './shared.js';
 
 /** @internal */
@@ -36,6 +36,8 @@ interface Pending {
   command: Command<never, unknown> | undefined;
   resolve: (reply: unknown) => void;
   reject: (error: DisqueError) => void;
+  /** What the caller does on failure (see {@link Recovery}); its record carries it, not a `.then`. */
+  recovery: Recovery<unknown> | undefined;
   /** Whether its bytes went to the socket (then the server may have applied it). */
   sent: boolean;
   /** How long the server may rightly hold it (GETJOB's TIMEOUT, ADDJOB's replication), in ms. */
@@ -128,15 +130,15 @@ export class LeanWire implements Wire {
   }
 
   send(name: string, argv: Arg[], binary: boolean, hold: Milliseconds): Promise<RawReply> {
-    return this.#enqueue(name, argv, binary, hold, undefined) as Promise<RawReply>;
+    return this.#enqueue(name, argv, binary, hold, undefined, undefined) as Promise<RawReply>;
   }
 
   /**
    * Sends a command object's prebuilt argv; the reply is parsed as it is read (no promise or
    * frame of its own per command: at 100 000 in flight, that is memory).
    */
-  run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds): Promise<R> {
-    return this.#enqueue(command.name, argv, command.binary, hold, command) as Promise<R>;
+  run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds, recovery?: Recovery<R>): Promise<R> {
+    return this.#enqueue(command.name, argv, command.binary, hold, command, recovery) as Promise<R>;
   }
 
   #enqueue(
@@ -145,13 +147,18 @@ export class LeanWire implements Wire {
     binary: boolean,
     hold: Milliseconds,
     command: Command<never, unknown> | undefined,
+    recovery: Recovery<unknown> | undefined,
   ): Promise<unknown> {
-    if (this.#closed) return Promise.reject(connectionError(this.address, this.#closed, { command: name }));
+    if (this.#closed)
+      return recovered(
+        Promise.reject(connectionError(this.address, this.#closed, { command: name })),
+        recovery,
+      );
     return new Promise<unknown>((resolve, reject) => {
       // Before the connection is ready, the deadline counts from the call (the wait included).
       const { commandTimeout } = this.#o;
       const deadline = this.#ready || !commandTimeout ? Infinity : Date.now() + commandTimeout + hold;
-      this.#pending.push({ name, binary, command, resolve, reject, sent: false, hold, deadline });
+      this.#pending.push({ name, binary, command, resolve, reject, recovery, sent: false, hold, deadline });
       this.#encode(argv);
       if (this.#ready) this.#schedule();
       else if (!this.#socket) this.#connect();
@@ -253,6 +260,7 @@ export class LeanWire implements Wire {
       name: 'INFO',
       binary: false,
       command: undefined,
+      recovery: undefined,
       resolve: (reply) => {
         if (typeof reply === 'string' && /^loading:1\r?$/m.test(reply))
           this.#fail(new Error('the node is loading its data'));
@@ -281,6 +289,7 @@ export class LeanWire implements Wire {
       name: 'AUTH',
       binary: false,
       command: undefined,
+      recovery: undefined,
       resolve: () => undefined,
       // `ERR invalid password` is a plain error reply: name it for what it means.
       reject: (error) =>
@@ -306,14 +315,14 @@ export class LeanWire implements Wire {
       this.#unsent -= this.#head;
       this.#head = 0;
     }
-    if (reply instanceof ErrorReply) pending.reject(fromReplyError(reply.message, pending.name));
+    if (reply instanceof ErrorReply) failPending(pending, fromReplyError(reply.message, pending.name));
     else if (pending.command === undefined) pending.resolve(reply);
     else {
       let value: unknown;
       try {
         value = pending.command.reply(reply);
       } catch (error) {
-        pending.reject(error as DisqueError);
+        failPending(pending, error as DisqueError);
         return;
       }
       pending.resolve(value);
@@ -332,7 +341,7 @@ export class LeanWire implements Wire {
       } else if (oldest.deadline < Date.now()) {
         const error = replyTimeout(this.address, oldest.name, (this.#o.commandTimeout ?? 0) + oldest.hold);
         this.#head++;
-        oldest.reject(error);
+        failPending(oldest, error);
         // Later replies could no longer be paired with their commands: start over.
         this.#fail(error);
       }
@@ -355,7 +364,8 @@ export class LeanWire implements Wire {
     const handshakeTimedOut = this.#handshaking && reason instanceof TimeoutError;
     for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(reason);
     for (const p of pending)
-      p.reject(
+      failPending(
+        p,
         // A refused AUTH is the answer for every command behind it.
         reason instanceof ReplyError
           ? reason
@@ -393,4 +403,27 @@ export class LeanWire implements Wire {
       () => undefined,
     );
   }
+}
+
+/**
+ * Fails a command: its promise rejects, or follows what its {@link Recovery} makes of the error —
+ * in a microtask, as a `.then` would, so that the caller's recovery never runs inside this
+ * wire's own bookkeeping (a recovery may well mark the node down and close this very wire).
+ */
+function failPending(pending: Pending, error: DisqueError): void {
+  const { recovery } = pending;
+  if (recovery === undefined) {
+    pending.reject(error);
+    return;
+  }
+  queueMicrotask(() => {
+    let next: Promise<unknown>;
+    try {
+      next = recovery.recover(error);
+    } catch (thrown) {
+      pending.reject(thrown as DisqueError);
+      return;
+    }
+    pending.resolve(next);
+  });
 }

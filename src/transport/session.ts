@@ -1,7 +1,7 @@
 import type { Arg, Command, Milliseconds } from '../commands/types.js';
 import type { RawReply } from '../replies.js';
 import { ConnectionError, TimeoutError } from '../errors.js';
-import type { Wire } from './wire.js';
+import { recovered, type Recovery, type Wire } from './wire.js';
 import { LeanWire } from './lean.js';
 import type { ResolvedConnectionOptions } from './options.js';
 import { MAX_TIMER, formatAddress } from './shared.js';
@@ -68,7 +68,11 @@ export class LeanSession implements Wire {
     return this.#wire.status === 'end' ? 'reconnecting' : this.#wire.status;
   }
 
-  run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds): Promise<R> {
+  run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds, recovery?: Recovery<R>): Promise<R> {
+    return recovered(this.#run(command, argv, hold), recovery);
+  }
+
+  #run<R>(command: Command<never, R>, argv: Arg[], hold: Milliseconds): Promise<R> {
     const wire = this.#wire;
     if (this.#closing || this.#next) return this.#loop(command.name, (w) => w.run(command, argv, hold));
     // The common case: straight onto the socket, the retry loop only after a failure.
