@@ -5,7 +5,7 @@ import type { Job, JobInfo } from './job.js';
 import type { Pool } from './pool.js';
 import { Affinity, type AffinityOptions } from './affinity.js';
 import type { Codec } from './codec.js';
-import { addJobOptions, validateConfig, type JobsConfig } from './options.js';
+import { adding, validateConfig, type Adding, type JobsConfig } from './options.js';
 import { TimeoutError } from './errors.js';
 import { Funnel, type FunnelOptions } from './funnel.js';
 import type { JobSource } from './funnel/job-source.js';
@@ -58,6 +58,8 @@ interface Core<T> {
 export class Jobs<T = string> implements JobSource<T> {
   readonly #core: Core<T>;
   #config: Readonly<JobsConfig>;
+  /** What `add` sends, derived from #config once (not per call: a call in flight keeps them). */
+  #adding: Adding | undefined;
 
   private constructor(core: Core<T>, config: JobsConfig) {
     this.#core = core;
@@ -149,6 +151,7 @@ export class Jobs<T = string> implements JobSource<T> {
    */
   use(config: JobsConfig): this {
     this.#config = Object.freeze({ ...this.#config, ...validateConfig(config) });
+    this.#adding = undefined;
     return this;
   }
 
@@ -270,15 +273,12 @@ export class Jobs<T = string> implements JobSource<T> {
     // Not an async function: with 100 000 adds in flight, a suspended frame each is memory. A bad
     // argument still rejects (never throws).
     try {
-      const config =
-        options === undefined ? this.#config : { ...this.#config, ...validateConfig(options, 'options') };
+      const { options: addOptions, run: runOptions } =
+        options === undefined
+          ? (this.#adding ??= adding(this.#config))
+          : adding({ ...this.#config, ...validateConfig(options, 'options') });
       const body = this.#core.codec.encode(data);
       const name = v.queueName('queue', queue);
-      const addOptions = addJobOptions(config);
-      const runOptions = {
-        retry: config.retry === 0 ? ('unsent' as const) : ('at-least-once' as const),
-        signal: config.signal,
-      };
       const observers = observersOf(this.#core.pool);
       if (!observers) return this.#core.pool.run(C.ADDJOB, [name, body, addOptions], runOptions);
       // Observers may wrap the send (a trace context in the body, a span around it).

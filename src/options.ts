@@ -1,5 +1,6 @@
 import type { Milliseconds } from './commands/types.js';
 import type { AddJobOptions } from './commands/addjob.js';
+import type { RunOptions } from './pool/types.js';
 import * as v from './commands/validate.js';
 
 /**
@@ -87,6 +88,21 @@ export function validateConfig(config: unknown, name = 'config'): JobsConfig {
     out.signal = c.signal;
   }
   return out;
+}
+
+/** What {@link Jobs.add} sends for a config: ADDJOB's options and the Pool's run options. @internal */
+export interface Adding {
+  readonly options: AddJobOptions;
+  readonly run: RunOptions;
+}
+
+/** ADDJOB's options and the run options of an add under `config`. @internal */
+export function adding(config: JobsConfig): Adding {
+  return {
+    options: addJobOptions(config),
+    // At-most-once jobs (RETRY 0) are sent again only when certainly not applied.
+    run: { retry: config.retry === 0 ? 'unsent' : 'at-least-once', signal: config.signal },
+  };
 }
 
 /** The ADDJOB options a config gives. @internal */
