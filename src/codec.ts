@@ -20,6 +20,15 @@ export interface Codec<T> {
 }
 
 /**
+ * A body read as a Buffer (SHOW, QPEEK), decoded as the codec reads bodies: the Buffer itself for
+ * a binary codec, else its UTF-8 text.
+ * @internal
+ */
+export function decodeBody<T>(codec: Codec<T>, body: Buffer): T {
+  return codec.decode(codec.binary ? body : body.toString('utf8'));
+}
+
+/**
  * UTF-8 string bodies: the default, and what other-language clients write.
  *
  * @example

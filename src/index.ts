@@ -63,6 +63,7 @@ export {
 } from './status.js';
 export { NoNodeAvailableError } from './errors.js';
 export { Jobs } from './jobs.js';
+export { FluentOptions } from './fluent-options.js';
 export { connect, type ConnectOptions } from './connect.js';
 export type { JobRef } from './job-ref.js';
 export type { WaitOptions } from './wait.js';

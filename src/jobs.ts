@@ -4,14 +4,16 @@ import type { Milliseconds } from './commands/types.js';
 import type { Job, JobInfo } from './job.js';
 import type { Pool } from './pool.js';
 import { Affinity, type AffinityOptions } from './affinity.js';
-import type { Codec } from './codec.js';
+import { decodeBody, type Codec } from './codec.js';
 import { adding, validateConfig, type Adding, type JobsConfig } from './options.js';
 import { TimeoutError } from './errors.js';
+import { FluentOptions } from './fluent-options.js';
 import { Funnel, type FunnelOptions } from './funnel.js';
 import type { JobSource } from './funnel/job-source.js';
 import type { FunnelJob } from './funnel-job.js';
 import {
   listJobs,
+  queueLength,
   status,
   type ClusterStatus,
   type ListJobsOptions,
@@ -55,13 +57,14 @@ interface Core<T> {
  * await jobs.close();
  * ```
  */
-export class Jobs<T = string> implements JobSource<T> {
+export class Jobs<T = string> extends FluentOptions<Jobs<T>> implements JobSource<T> {
   readonly #core: Core<T>;
   #config: Readonly<JobsConfig>;
   /** What `add` sends, derived from #config once (not per call: a call in flight keeps them). */
   #adding: Adding | undefined;
 
   private constructor(core: Core<T>, config: JobsConfig) {
+    super();
     this.#core = core;
     this.#config = Object.freeze({ ...config });
   }
@@ -136,8 +139,12 @@ export class Jobs<T = string> implements JobSource<T> {
     return new Jobs(this.#core, { ...this.#config, ...validateConfig(config) });
   }
 
-  /** A fluent option: a bad value is named as the user wrote it (`retry`, not `config.retry`). */
-  #fluent(config: JobsConfig): Jobs<T> {
+  /**
+   * A fluent option (see {@link FluentOptions}): a bad value is named as the user wrote it
+   * (`retry`, not `config.retry`).
+   * @internal
+   */
+  protected fluent(config: JobsConfig): Jobs<T> {
     return new Jobs(this.#core, { ...this.#config, ...validateConfig(config, '') });
   }
 
@@ -153,109 +160,6 @@ export class Jobs<T = string> implements JobSource<T> {
     this.#config = Object.freeze({ ...this.#config, ...validateConfig(config) });
     this.#adding = undefined;
     return this;
-  }
-
-  /**
-   * A handle whose calls wait at most `ms` on the server (add: replication; get: blocking).
-   *
-   * @example
-   * ```ts
-   * const job = await jobs.timeout(5000).get('emails'); // TimeoutError after 5 s without a job
-   * ```
-   */
-  timeout(ms: Milliseconds): Jobs<T> {
-    return this.#fluent({ timeout: ms });
-  }
-  /**
-   * A handle adding jobs with `n` copies.
-   *
-   * @example
-   * ```ts
-   * await jobs.replicate(2).add('hi', 'emails'); // resolves once 2 nodes hold it
-   * ```
-   */
-  replicate(n: number): Jobs<T> {
-    return this.#fluent({ replicate: n });
-  }
-  /**
-   * A handle adding jobs queued only after `ms` (whole seconds).
-   *
-   * @example
-   * ```ts
-   * await jobs.delay(60_000).add('send reminder', 'emails'); // delivered in a minute
-   * ```
-   */
-  delay(ms: Milliseconds): Jobs<T> {
-    return this.#fluent({ delay: ms });
-  }
-  /**
-   * A handle adding jobs delivered again if not acked `ms` after queueing; 0 = at-most-once.
-   *
-   * @example
-   * ```ts
-   * await jobs.retry(30_000).add('resize 42.png', 'images');
-   * await jobs.retry(0).replicate(1).add('ping', 'metrics'); // at most once
-   * ```
-   */
-  retry(ms: Milliseconds): Jobs<T> {
-    return this.#fluent({ retry: ms });
-  }
-  /**
-   * A handle adding jobs that live at most `ms` (whole seconds).
-   *
-   * @example
-   * ```ts
-   * await jobs.ttl(3_600_000).add('flash sale', 'notifications'); // gone after an hour, delivered or not
-   * ```
-   */
-  ttl(ms: Milliseconds): Jobs<T> {
-    return this.#fluent({ ttl: ms });
-  }
-  /**
-   * A handle refusing to add to a queue already holding `n` jobs.
-   *
-   * @example
-   * ```ts
-   * await jobs.maxLen(10_000).add('hi', 'emails'); // MaxLenError once 10 000 are queued
-   * ```
-   */
-  maxLen(n: number): Jobs<T> {
-    return this.#fluent({ maxLen: n });
-  }
-  /**
-   * A handle adding jobs asynchronously (reply before replication).
-   *
-   * @example
-   * ```ts
-   * await jobs.async().add('page view', 'analytics'); // fast; replicated in the background
-   * ```
-   */
-  async(enabled = true): Jobs<T> {
-    return this.#fluent({ async: enabled });
-  }
-  /**
-   * A handle whose `getMany` takes up to `n` jobs by default.
-   *
-   * @example
-   * ```ts
-   * const batch = await jobs.count(100).timeout(1000).getMany('events'); // up to 100 jobs
-   * ```
-   */
-  count(n: number): Jobs<T> {
-    return this.#fluent({ count: n });
-  }
-  /**
-   * A handle whose waiting calls stop when `signal` aborts.
-   *
-   * @example
-   * ```ts
-   * const ctl = new AbortController();
-   * process.once('SIGTERM', () => ctl.abort());
-   * const job = await jobs.signal(ctl.signal).get('emails'); // rejects when aborted
-   * ```
-   */
-  signal(signal: AbortSignal): Jobs<T> {
-    return this.#fluent({ signal });
   }
 
   // ---- producing ------------------------------------------------------------------------
@@ -443,11 +347,7 @@ export class Jobs<T = string> implements JobSource<T> {
   async show(job: JobRef): Promise<JobInfo<T> | null> {
     const info = await this.#core.pool.runOnJob(C.SHOW_BUFFER, idOf(job, 'job'));
     if (!info) return null;
-    const body =
-      info.body === null
-        ? null
-        : this.#core.codec.decode(this.#core.codec.binary ? info.body : info.body.toString('utf8'));
-    return { ...info, body };
+    return { ...info, body: info.body === null ? null : decodeBody(this.#core.codec, info.body) };
   }
 
   /**
@@ -458,16 +358,8 @@ export class Jobs<T = string> implements JobSource<T> {
    * if ((await jobs.len('emails')) > 10_000) console.warn('emails is backing up');
    * ```
    */
-  async len(queue: string): Promise<number> {
-    v.queueName('queue', queue);
-    await this.#core.pool.ready();
-    const nodes = this.#core.pool.nodes().filter((n) => n.up && n.id !== undefined);
-    const lengths = await Promise.all(
-      nodes.map((n) =>
-        this.#core.pool.run(C.QLEN, [queue], { node: n.id, strict: true, retry: 'never' }).catch(() => 0),
-      ),
-    );
-    return lengths.reduce((a, b) => a + b, 0);
+  len(queue: string): Promise<number> {
+    return queueLength(this.#core.pool, queue);
   }
 
   /**
@@ -480,10 +372,7 @@ export class Jobs<T = string> implements JobSource<T> {
    */
   async peek(queue: string, count = 10): Promise<Job<T>[]> {
     const raw = await this.#core.pool.run(C.QPEEK_BUFFER, [queue, count]);
-    return raw.map((job) => ({
-      ...job,
-      body: this.#core.codec.decode(this.#core.codec.binary ? job.body : job.body.toString('utf8')),
-    }));
+    return raw.map((job) => ({ ...job, body: decodeBody(this.#core.codec, job.body) }));
   }
 
   /**

@@ -321,6 +321,20 @@ function queueStatus(name: string, reads: readonly NodeRead[]): QueueStatus {
 }
 
 /**
+ * Jobs queued in `queue`, summed over every reachable node (a node that fails to answer counts 0).
+ * @internal
+ */
+export async function queueLength(pool: Pool, queue: string): Promise<number> {
+  v.queueName('queue', queue);
+  await pool.ready();
+  const nodes = pool.nodes().filter((n) => n.up && n.id !== undefined);
+  const lengths = await Promise.all(
+    nodes.map((n) => pool.run(C.QLEN, [queue], { node: n.id, strict: true, retry: 'never' }).catch(() => 0)),
+  );
+  return lengths.reduce((a, b) => a + b, 0);
+}
+
+/**
  * Reads the state of the whole cluster: every node (HELLO priority, reachability, CLUSTER LEAVING,
  * INFO jobs and memory) and every queue on every reachable node (QSCAN, then QSTAT per node),
  * with per-node figures and cluster totals.
