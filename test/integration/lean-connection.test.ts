@@ -87,6 +87,41 @@ describe('LeanWire against Disque', () => {
     await expect(conn.exec(C.QLEN, 'x')).rejects.toBeInstanceOf(ConnectionError);
     expect(conn.closed).toBe(true);
   });
+
+  test('a Recovery takes a failed command over: once, after the wire is done, never for a reply', async () => {
+    const conn = lean();
+    const q = uniqueQueue('lean');
+    const seen: unknown[] = [];
+    let wireClosedWhenRecovering: boolean | undefined;
+    const recovery = {
+      recover(error: unknown): Promise<string> {
+        seen.push(error);
+        wireClosedWhenRecovering = conn.closed;
+        return Promise.resolve('recovered');
+      },
+    };
+    // A reply: the recovery is not called.
+    const id = await conn.run(C.ADDJOB, C.ADDJOB.args(q, 'x', { replicate: 1 }), 0, recovery);
+    expect(id).toMatch(/^D-/);
+    // An error reply: the call resolves to what the recovery makes of it.
+    const refused = conn.run(C.WORKING, C.WORKING.args('D-00000000-000000000000000000000000-0001'), 0, {
+      recover: (error) => Promise.resolve(`recovered from ${(error as Error).name}`),
+    });
+    await expect(refused).resolves.toBe('recovered from NoJobError');
+    // A dropped socket: called once per command in flight, after the wire failed them all.
+    const blocked = conn.run(C.GETJOB, C.GETJOB.args([q + '-empty'], { timeout: 5000 }), 5000, recovery);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    conn.destroy();
+    expect(seen).toEqual([]); // not synchronously inside destroy()
+    await expect(blocked).resolves.toBe('recovered');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeInstanceOf(ConnectionError);
+    expect(wireClosedWhenRecovering).toBe(true);
+    // A closed wire: the recovery still answers.
+    await expect(conn.run(C.QLEN, C.QLEN.args(q), 0, recovery)).resolves.toBe('recovered');
+    expect(seen).toHaveLength(2);
+    await lean().exec(C.FASTACK, id);
+  });
 });
 
 describe('LeanWire AUTH', () => {
