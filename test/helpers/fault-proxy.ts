@@ -24,6 +24,8 @@ export interface FaultOptions {
   readonly refuse?: number;
   /** Resets the connection instead of passing on this chunk from the server (while faults are on). */
   readonly cutReply?: (chunk: Buffer) => boolean;
+  /** Port to listen on (a node's bus port + 10000 when the proxy stands on the bus). @defaultValue any free port */
+  readonly port?: number;
 }
 
 /** How {@link FaultProxy.cut} cuts the link. */
@@ -75,6 +77,7 @@ export async function startFaultProxy(
   options: FaultOptions,
 ): Promise<FaultProxy> {
   const { random, drop = 0, halfClose = 0, delay = 0, maxDelay = 200, refuse = 0, cutReply } = options;
+  const listenPort = options.port ?? 0;
   const counts: FaultCounts = {
     connections: 0,
     refused: 0,
@@ -194,8 +197,14 @@ export async function startFaultProxy(
     client.on('end', () => upstream.end());
     upstream.on('end', () => client.end());
   });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listenPort, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
 
   return {
