@@ -63,7 +63,7 @@ interface StreamProgress {
 async function stream(
   label: string,
   fault: (progress: StreamProgress) => Promise<void>,
-  links: Partial<ConnectOptions> = { nodes: seeds },
+  links: Pick<ConnectOptions<string>, 'nodes' | 'natMap'> = { nodes: seeds },
   extra: () => Record<string, number> = () => ({}),
 ): Promise<void> {
   const q = `reliability-process-${randomUUID()}`;
@@ -241,7 +241,7 @@ describe('links through the fault proxy', () => {
   let clientProxies: FaultProxy[] = [];
   /** At node i's bus port (its port + 10000); node i's bus really listens on its `cluster-port`. */
   let busProxies: FaultProxy[] = [];
-  let links: Partial<ConnectOptions>;
+  let links: Pick<ConnectOptions<string>, 'nodes' | 'natMap'>;
 
   beforeAll(async () => {
     const taken = new Set<number>();
