@@ -360,6 +360,7 @@ describe('links through the fault proxy', () => {
     let failSeen = 0;
     let healMs = 0;
     let addedWhileCut = 0;
+    let refusal: RespValue = null;
     const swallowed = (): number => busProxies.reduce((s, p) => s + p.counts.cutChunks, 0);
     await stream(
       `node ${x} cut off the bus and healed`,
@@ -385,6 +386,10 @@ describe('links through the fault proxy', () => {
           50,
         );
         failSeen = Date.now() - started;
+        // Cut off, node x can replicate to no one: it refuses REPLICATE 2 (the SDK takes such adds elsewhere).
+        const n = linked.nodes[x]!;
+        const probe = ['ADDJOB', `probe-${randomUUID()}`, 'probe', '1000', 'REPLICATE', '2'];
+        refusal = await respCall(n.host, n.port, probe, undefined, 5000);
         await flowing(progress, `while node ${x} is partitioned`, TOTAL / 12);
         addedWhileCut = progress.added() - addedBefore;
         for (const p of busProxies) p.restore();
@@ -400,6 +405,8 @@ describe('links through the fault proxy', () => {
         'bus chunks swallowed': swallowed(),
       }),
     );
+    expect(refusal).toBeInstanceOf(Error);
+    expect(String(refusal)).toMatch(/NOREPL/);
     // Node x's own dials were held back too (the proxies at a and b told them apart by their
     // bind-source-addr), not only what the others sent it.
     for (const other of [a, b]) {
