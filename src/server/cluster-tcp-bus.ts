@@ -83,14 +83,16 @@ export class TcpBus implements BusTransport {
   constructor(
     private readonly endpoint: BusEndpoint,
     private readonly onError: (e: unknown) => void = () => undefined,
+    /** `bind-source-addr`: outgoing links come from this local address (a proxy can tell nodes apart). */
+    private readonly sourceAddress?: string,
   ) {}
 
-  /** Listens on `port + 10000`. */
-  async listen(host: string, port: number): Promise<void> {
+  /** Listens on `port + 10000`, or on `busPort` (`cluster-port`: then a proxy answers at port + 10000). */
+  async listen(host: string, port: number, busPort = port + BUS_PORT_OFFSET): Promise<void> {
     const server = net.createServer((s) => this.#accept(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host, port: port + BUS_PORT_OFFSET, exclusive: true }, () => {
+      server.listen({ host, port: busPort, exclusive: true }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -136,7 +138,11 @@ export class TcpBus implements BusTransport {
     const existing = this.#links.get(key);
     if (existing !== undefined || this.#closed) return existing;
     if ((this.#retryAt.get(key) ?? 0) > Date.now()) return undefined;
-    const socket = net.connect({ host: host === '' ? '127.0.0.1' : host, port: port + BUS_PORT_OFFSET });
+    const socket = net.connect({
+      host: host === '' ? '127.0.0.1' : host,
+      port: port + BUS_PORT_OFFSET,
+      ...(this.sourceAddress !== undefined ? { localAddress: this.sourceAddress } : {}),
+    });
     const link: OutLink = { socket, connected: false, remoteId: undefined };
     this.#links.set(key, link);
     socket.setNoDelay(true);

@@ -21,6 +21,13 @@ export interface ServerSettings {
   requirepass: string;
   maxmemory: number;
   maxmemoryPolicy: string;
+  /**
+   * Redis 7's `cluster-port`: the port the cluster bus listens on; 0 is the port + 10000 the
+   * other nodes dial. Set, something else must answer at port + 10000 (a test's fault proxy).
+   */
+  clusterPort: number;
+  /** Redis 7's `bind-source-addr`: the local address outgoing bus connections come from. */
+  bindSourceAddr: string;
 }
 
 /** Disque's defaults. @internal */
@@ -38,6 +45,8 @@ export function defaultSettings(): ServerSettings {
     requirepass: '',
     maxmemory: 1073741824,
     maxmemoryPolicy: 'acks',
+    clusterPort: 0,
+    bindSourceAddr: '',
   };
 }
 
@@ -235,6 +244,16 @@ export function applyDirective(s: ServerSettings, name: string, args: readonly s
       s.clusterNodeTimeout = n;
       return null;
     }
+    case 'cluster-port': {
+      const n = Number(one);
+      if (needOne() !== null || !Number.isInteger(n) || n < 0 || n > 65535) return 'Invalid cluster port';
+      s.clusterPort = n;
+      return null;
+    }
+    case 'bind-source-addr':
+      if (needOne() !== null) return 'wrong number of arguments';
+      s.bindSourceAddr = one;
+      return null;
     case 'maxmemory': {
       const n = parseMemory(one);
       if (n === null) return 'Invalid maxmemory';

@@ -68,6 +68,7 @@ export async function startProcessCluster(
     if (options.maxMemory !== undefined) a.push('--maxmemory', String(options.maxMemory));
     if (options.appendonly === true) a.push('--appendonly', 'yes');
     if (options.appendfsync !== undefined) a.push('--appendfsync', options.appendfsync);
+    if (options.nodeArgs !== undefined) a.push(...options.nodeArgs(members.indexOf(m)));
     return a;
   };
 

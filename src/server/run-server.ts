@@ -105,13 +105,15 @@ export async function runSingleNode(args: ServerArgs, out: (line: string) => voi
     loglevel: s.loglevel,
     maxmemoryPolicy: s.maxmemoryPolicy,
     dir,
+    clusterPort: s.clusterPort,
+    bindSourceAddr: s.bindSourceAddr,
   };
   const embedded = new EmbeddedNode(node);
   await embedded.listen(options.host, options.port);
   if (node.cluster.myself.host === '') node.cluster.myself.host = advertisedHost(options.host);
   log(
     'notice',
-    `Node ${node.id} (disque-ts embedded server) ready, port ${node.port}, cluster bus port ${node.port + 10000}`,
+    `Node ${node.id} (disque-ts embedded server) ready, port ${node.port}, cluster bus port ${s.clusterPort !== 0 ? s.clusterPort : node.port + 10000}`,
   );
   if (node.persistence?.aofEnabled === true) log('notice', `AOF loaded: ${node.jobs.size} jobs`);
   meetWhenUp(embedded, args.meet, options.password, log);

@@ -35,6 +35,18 @@ export interface ClusterOptions extends Omit<ServerOptions, 'port' | 'nodeId'> {
    * @defaultValue `false`
    */
   readonly processes?: boolean | undefined;
+  /**
+   * More `disque-ts-server` directives for node `i`, as `--name value` words (with `processes`
+   * only; a restart keeps them). The reliability tests put a fault proxy on the cluster bus with
+   * `--cluster-port` (where the node's bus really listens) and `--bind-source-addr` (so the proxy
+   * can tell which node dials).
+   * @defaultValue none
+   * @example
+   * ```ts
+   * const cluster = await startCluster({ processes: true, nodeArgs: (i) => ['--loglevel', i === 0 ? 'debug' : 'notice'] });
+   * ```
+   */
+  readonly nodeArgs?: ((i: number) => readonly string[]) | undefined;
 }
 
 /**
@@ -137,6 +149,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     throw new TypeError(`Expected \`nodes\` to be a positive integer, got \`${String(count)}\``);
   }
   if (options.processes === true) return startProcessCluster({ ...options, nodes: count });
+  if (options.nodeArgs !== undefined) {
+    throw new TypeError(
+      'Expected `nodeArgs` only with `processes: true` (in-process nodes take no directives)',
+    );
+  }
   const base = resolveServerOptions({ ...options, port: 0 });
   // Node i keeps its nodes.conf (and AOF) in dir/node-i.
   const dirOf = (i: number): string | undefined =>

@@ -35,11 +35,14 @@ export class TcpServer {
       try {
         bound = await this.#listenOn(host, want);
         if (tcpBus) {
-          const bus = new TcpBus(this.node.cluster, (e) =>
-            process.emitWarning(`disque-ts embedded server: cluster bus: ${String(e)}`),
+          const { clusterPort, bindSourceAddr } = this.node.settings;
+          const bus = new TcpBus(
+            this.node.cluster,
+            (e) => process.emitWarning(`disque-ts embedded server: cluster bus: ${String(e)}`),
+            bindSourceAddr === '' ? undefined : bindSourceAddr,
           );
           try {
-            await bus.listen(host, bound);
+            await bus.listen(host, bound, clusterPort === 0 ? undefined : clusterPort);
           } catch (e) {
             await this.#closeListener();
             bound = -1;

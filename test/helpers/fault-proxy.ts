@@ -5,6 +5,9 @@ import net from 'node:net';
  * PRNG so that a failing run can be replayed: for each chunk of bytes, in either direction, it may
  * drop the connection (reset both sides), half-close it (FIN towards one side only), or delay the
  * chunk (order is kept). New connections may be refused. Faults can be switched off and on.
+ * Apart from the random faults, the link can be cut on purpose ({@link FaultProxy.cut}) and
+ * restored: for everyone, or only for connections from one source address (on the cluster bus,
+ * a node dialling from its `bind-source-addr`).
  */
 export interface FaultOptions {
   /** Returns a number in [0, 1): the PRNG. */
@@ -21,6 +24,21 @@ export interface FaultOptions {
   readonly refuse?: number;
   /** Resets the connection instead of passing on this chunk from the server (while faults are on). */
   readonly cutReply?: (chunk: Buffer) => boolean;
+  /** Port to listen on (a node's bus port + 10000 when the proxy stands on the bus). @defaultValue any free port */
+  readonly port?: number;
+}
+
+/** How {@link FaultProxy.cut} cuts the link. */
+export interface CutOptions {
+  /** Only connections coming from this address (the dialler's source address). @defaultValue all */
+  readonly from?: string;
+  /**
+   * `reset`: open connections are reset and new ones refused (the peer sees a dead link at once).
+   * `silent`: connections are accepted and kept, but no byte gets through either way (a network
+   * partition: only timeouts notice); on restore they are reset, since bytes were lost.
+   * @defaultValue 'reset'
+   */
+  readonly mode?: 'reset' | 'silent';
 }
 
 /** What the proxy did. */
@@ -31,6 +49,10 @@ export interface FaultCounts {
   drops: number;
   halfCloses: number;
   delays: number;
+  /** Connections refused or held silent while cut. */
+  cutConnections: number;
+  /** Chunks swallowed by a silent cut. */
+  cutChunks: number;
 }
 
 export interface FaultProxy {
@@ -40,6 +62,10 @@ export interface FaultProxy {
   setFaults(on: boolean): void;
   /** Resets every open connection now. */
   dropAll(): void;
+  /** Cuts the link (another cut adds to it); see {@link CutOptions}. */
+  cut(options?: CutOptions): void;
+  /** Ends every cut: connections held silent are reset, new ones go through again. */
+  restore(): void;
   /** Open client connections. */
   readonly open: number;
   /** Stops listening and resets every connection. */
@@ -51,8 +77,29 @@ export async function startFaultProxy(
   options: FaultOptions,
 ): Promise<FaultProxy> {
   const { random, drop = 0, halfClose = 0, delay = 0, maxDelay = 200, refuse = 0, cutReply } = options;
-  const counts: FaultCounts = { connections: 0, refused: 0, chunks: 0, drops: 0, halfCloses: 0, delays: 0 };
-  const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  const listenPort = options.port ?? 0;
+  const counts: FaultCounts = {
+    connections: 0,
+    refused: 0,
+    chunks: 0,
+    drops: 0,
+    halfCloses: 0,
+    delays: 0,
+    cutConnections: 0,
+    cutChunks: 0,
+  };
+  interface Pair {
+    client: net.Socket;
+    upstream: net.Socket;
+    from: string;
+    silent: boolean;
+  }
+  const pairs = new Set<Pair>();
+  const held = new Set<net.Socket>();
+  let cuts: CutOptions[] = [];
+  const sourceOf = (s: net.Socket): string => (s.remoteAddress ?? '').replace(/^::ffff:/, '');
+  const cutFor = (from: string): CutOptions | undefined =>
+    cuts.find((c) => c.from === undefined || c.from === from);
   const timers = new Set<NodeJS.Timeout>();
   let faults = true;
 
@@ -63,13 +110,26 @@ export async function startFaultProxy(
     if (socket.connecting || socket.destroyed || socket.writableEnded) socket.destroy();
     else socket.resetAndDestroy();
   };
-  const reset = (pair: { client: net.Socket; upstream: net.Socket }): void => {
+  const reset = (pair: Pair): void => {
     hardClose(pair.client);
     hardClose(pair.upstream);
   };
 
   const server = net.createServer((client) => {
     counts.connections++;
+    const source = sourceOf(client);
+    const cut = cutFor(source);
+    if (cut !== undefined) {
+      counts.cutConnections++;
+      client.on('error', () => undefined);
+      if (cut.mode === 'silent') {
+        // Accepted and never answered: bytes from the dialler go nowhere.
+        held.add(client);
+        client.on('close', () => held.delete(client));
+        client.on('data', () => void counts.cutChunks++);
+      } else client.resetAndDestroy();
+      return;
+    }
     if (faults && random() < refuse) {
       counts.refused++;
       client.on('error', () => undefined);
@@ -77,7 +137,7 @@ export async function startFaultProxy(
       return;
     }
     const upstream = net.connect(target.port, target.host);
-    const pair = { client, upstream };
+    const pair: Pair = { client, upstream, from: source, silent: false };
     Object.assign(client, { owner: 'proxy-client' });
     Object.assign(upstream, { owner: 'proxy-upstream' });
     pairs.add(pair);
@@ -86,6 +146,10 @@ export async function startFaultProxy(
       let chain = Promise.resolve();
       from.on('data', (chunk: Buffer) => {
         counts.chunks++;
+        if (pair.silent) {
+          counts.cutChunks++;
+          return;
+        }
         const r = faults ? random() : 1;
         if (r < drop || (faults && from === upstream && cutReply?.(chunk))) {
           counts.drops++;
@@ -133,8 +197,14 @@ export async function startFaultProxy(
     client.on('end', () => upstream.end());
     upstream.on('end', () => client.end());
   });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listenPort, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
 
   return {
@@ -149,10 +219,26 @@ export async function startFaultProxy(
     dropAll() {
       for (const pair of pairs) reset(pair);
     },
+    cut(options = {}) {
+      cuts.push(options);
+      for (const pair of pairs) {
+        if (options.from !== undefined && options.from !== pair.from) continue;
+        if (options.mode === 'silent') pair.silent = true;
+        else reset(pair);
+      }
+    },
+    restore() {
+      cuts = [];
+      for (const pair of pairs) if (pair.silent) reset(pair);
+      for (const s of held) s.destroy();
+      held.clear();
+    },
     async close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       for (const pair of pairs) reset(pair);
+      for (const s of held) s.destroy();
+      held.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

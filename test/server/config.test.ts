@@ -60,6 +60,24 @@ describe('Disque config file and directives', () => {
     expect(s.maxmemory).toBe(2 * 1024 * 1024);
   });
 
+  test('cluster-port and bind-source-addr (Redis 7 directives, to put a proxy on the bus)', () => {
+    const s = defaultSettings();
+    expect([s.clusterPort, s.bindSourceAddr]).toEqual([0, '']);
+    expect(
+      applyDirectives(s, [
+        { name: 'cluster-port', args: ['17000'], source: 'a' },
+        { name: 'bind-source-addr', args: ['127.0.0.2'], source: 'b' },
+      ]),
+    ).toEqual([]);
+    expect([s.clusterPort, s.bindSourceAddr]).toEqual([17000, '127.0.0.2']);
+    expect(() => applyDirectives(s, [{ name: 'cluster-port', args: ['70000'], source: 'c' }])).toThrow(
+      /cluster-port 70000.*Invalid cluster port/,
+    );
+    expect(() => applyDirectives(s, [{ name: 'bind-source-addr', args: [], source: 'd' }])).toThrow(
+      /bind-source-addr/,
+    );
+  });
+
   test('DISQUE_* environment variables are directives (dashes from underscores)', () => {
     const d = directivesFromEnv({
       DISQUE_PORT: '3456',

@@ -162,3 +162,9 @@ test('DISQUE_MEET: a new node process resolves the peer name, meets it and joins
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('nodeArgs is for node processes only: an in-process cluster refuses it, naming it', async () => {
+  await expect(startCluster({ nodes: 1, nodeArgs: () => ['--loglevel', 'debug'] })).rejects.toThrow(
+    /`nodeArgs` only with `processes: true`/,
+  );
+});

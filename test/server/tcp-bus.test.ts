@@ -1,4 +1,6 @@
-import { decodeMessage, encodeMessage } from '../../src/server/cluster-tcp-bus.js';
+import net from 'node:net';
+import { BUS_PORT_OFFSET, TcpBus, decodeMessage, encodeMessage } from '../../src/server/cluster-tcp-bus.js';
+import { pickPort } from '../../src/server/process-cluster.js';
 import type { ClusterMessage } from '../../src/server/cluster-messages.js';
 import { startCluster, type ClusterHandle } from '../../src/server/index.js';
 import { RespClient } from './helpers/resp-client.js';
@@ -72,4 +74,42 @@ describe('in-process cluster over the TCP cluster bus', () => {
     await cluster.restart(2);
     await eventually(async () => (await prio()) === '1', 8000);
   });
+});
+
+test('cluster-port and bind-source-addr: the bus listens where told and dials from the source address', async () => {
+  const got: { msg: ClusterMessage; from: string }[] = [];
+  const sources: string[] = [];
+  const listener = new TcpBus({ id: 'b'.repeat(40), receive: (msg) => void got.push({ msg, from: 'b' }) });
+  // Node "b" has client port P but its bus listens on B (not P + 10000): a forwarder stands at P + 10000.
+  const busPort = await pickPort('127.0.0.1', new Set());
+  const clientPort = await pickPort('127.0.0.1', new Set([busPort]));
+  await listener.listen('127.0.0.1', clientPort, busPort);
+  const forwarder = net.createServer((s) => {
+    sources.push(s.remoteAddress ?? '');
+    const up = net.connect(busPort, '127.0.0.1');
+    s.pipe(up).pipe(s);
+    for (const x of [s, up]) x.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => forwarder.listen(clientPort + BUS_PORT_OFFSET, '127.0.0.1', r));
+  const dialer = new TcpBus({ id: 'a'.repeat(40), receive: () => undefined }, undefined, '127.0.0.3');
+  try {
+    const msg: ClusterMessage = {
+      type: 'pause',
+      sender: 'a'.repeat(40),
+      senderHost: '127.0.0.1',
+      senderPort: 1,
+      queue: Buffer.from('q'),
+      aux: 0,
+    };
+    await eventually(async () => {
+      dialer.send('127.0.0.1', clientPort, msg);
+      return dialer.peerAt('127.0.0.1', clientPort) === 'b'.repeat(40) && got.length > 0;
+    }, 5000);
+    expect(sources[0]).toMatch(/127\.0\.0\.3$/);
+    expect(got[0]!.msg.type).toBe('pause');
+  } finally {
+    await dialer.close();
+    await listener.close();
+    await new Promise<void>((r) => forwarder.close(() => r()));
+  }
 });
