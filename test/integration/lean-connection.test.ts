@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { LeanWire, type LeanWireOptions } from '../../src/transport/lean.js';
+import type { Recovery } from '../../src/transport/wire.js';
 import * as C from '../../src/commands/index.js';
 import { AuthError, ConnectionError, NoJobError, TimeoutError } from '../../src/errors.js';
 import { ProtocolError } from '../../src/replies.js';
@@ -93,23 +94,29 @@ describe('LeanWire against Disque', () => {
     const q = uniqueQueue('lean');
     const seen: unknown[] = [];
     let wireClosedWhenRecovering: boolean | undefined;
-    const recovery = {
-      recover(error: unknown): Promise<string> {
+    // Stands in for any command's reply type: the calls below compare what comes back.
+    const recovery = <R>(): Recovery<R> => ({
+      recover(error: unknown): Promise<R> {
         seen.push(error);
         wireClosedWhenRecovering = conn.closed;
-        return Promise.resolve('recovered');
+        return Promise.resolve('recovered' as R);
       },
-    };
+    });
     // A reply: the recovery is not called.
-    const id = await conn.run(C.ADDJOB, C.ADDJOB.args(q, 'x', { replicate: 1 }), 0, recovery);
+    const id = await conn.run(C.ADDJOB, C.ADDJOB.args(q, 'x', { replicate: 1 }), 0, recovery());
     expect(id).toMatch(/^D-/);
     // An error reply: the call resolves to what the recovery makes of it.
-    const refused = conn.run(C.WORKING, C.WORKING.args('D-00000000-000000000000000000000000-0001'), 0, {
-      recover: (error) => Promise.resolve(`recovered from ${(error as Error).name}`),
-    });
+    const refused = conn.run<unknown>(
+      C.WORKING,
+      C.WORKING.args('D-00000000-000000000000000000000000-0001'),
+      0,
+      {
+        recover: (error) => Promise.resolve(`recovered from ${(error as Error).name}`),
+      },
+    );
     await expect(refused).resolves.toBe('recovered from NoJobError');
     // A dropped socket: called once per command in flight, after the wire failed them all.
-    const blocked = conn.run(C.GETJOB, C.GETJOB.args([q + '-empty'], { timeout: 5000 }), 5000, recovery);
+    const blocked = conn.run(C.GETJOB, C.GETJOB.args([q + '-empty'], { timeout: 5000 }), 5000, recovery());
     await new Promise((resolve) => setTimeout(resolve, 50));
     conn.destroy();
     expect(seen).toEqual([]); // not synchronously inside destroy()
@@ -118,7 +125,7 @@ describe('LeanWire against Disque', () => {
     expect(seen[0]).toBeInstanceOf(ConnectionError);
     expect(wireClosedWhenRecovering).toBe(true);
     // A closed wire: the recovery still answers.
-    await expect(conn.run(C.QLEN, C.QLEN.args(q), 0, recovery)).resolves.toBe('recovered');
+    await expect(conn.run(C.QLEN, C.QLEN.args(q), 0, recovery())).resolves.toBe('recovered');
     expect(seen).toHaveLength(2);
     await lean().exec(C.FASTACK, id);
   });
