@@ -74,6 +74,11 @@ export class Dispatch {
     argv: Arg[],
     options: RunOptions,
   ): Promise<R> {
+    // Calls made before the pool has reached a node (100 000 adds right after connect()) wait for
+    // that once each, then take the first-attempt path: not a retry loop, its state and its frame
+    // each. ready() failing fails them as the retry loop would.
+    if (!this.#life.started() && !this.#life.stopped() && !options.strict)
+      return this.#life.ready().then(() => this.run(command, args, argv, options));
     const hold = command.hold ? command.hold(...args) : 0;
     // Disque blocks the client of a synchronously replicated ADDJOB until the replicas confirm,
     // and commands pipelined behind it wait: such calls get connections of their own (replication
