@@ -1,23 +1,15 @@
 /**
  * A node's view of the cluster and its side of the cluster bus: membership (MEET handshake,
  * gossip, FORGET), failure detection (no link → PFAIL after `nodeTimeout` → FAIL on majority),
- * LEAVING, and the job messages (replication, acks, re-queue coordination, federation, pause).
- * The receive side follows Disque's `clusterProcessPacket`.
+ * LEAVING, and the dispatch of received messages (following Disque's `clusterProcessPacket`).
+ * Job messages are sent by cluster-job-sender.ts and handled by cluster-job-messages.ts.
  * @internal
  */
 import { randomBytes } from 'node:crypto';
 import type { BusEndpoint } from './cluster-bus.js';
-import {
-  serializeJob,
-  type ClusterMessage,
-  type GossipEntry,
-  type JobIdMessage,
-  type JobIdMessageType,
-  type JobsMessage,
-  type PingMessage,
-} from './cluster-messages.js';
+import type { ClusterMessage, GossipEntry, PingMessage } from './cluster-messages.js';
 import { JobMessageHandler } from './cluster-job-messages.js';
-import type { Job } from './job.js';
+import { JobMessageSender } from './cluster-job-sender.js';
 import type { DisqueNode } from './node.js';
 
 /** A known node (including myself). @internal */
@@ -61,12 +53,15 @@ export class Cluster implements BusEndpoint {
   readonly #blacklist = new Map<string, number>();
   /** Receive side of the job messages (replication, acks, re-queue coordination, pause). */
   readonly jobMessages: JobMessageHandler;
+  /** Send side of the job messages. */
+  readonly jobSender: JobMessageSender;
   #iteration = 0;
 
   constructor(private readonly node: DisqueNode) {
     this.myself = this.#newPeer(node.id, '', 0, { myself: true });
     this.nodes.set(node.id, this.myself);
     this.jobMessages = new JobMessageHandler(node);
+    this.jobSender = new JobMessageSender(node, this);
   }
 
   get id(): string {
@@ -268,11 +263,13 @@ export class Cluster implements BusEndpoint {
 
   // ------------------------------------------------------------------ sending
 
-  #base(): { sender: string; senderHost: string; senderPort: number } {
+  /** The sender fields every message carries. */
+  messageBase(): { sender: string; senderHost: string; senderPort: number } {
     return { sender: this.node.id, senderHost: this.node.host, senderPort: this.node.port };
   }
 
-  #send(p: PeerNode, msg: ClusterMessage): boolean {
+  /** Sends to a peer over its link; false (and the link marked down) when it cannot. */
+  sendTo(p: PeerNode, msg: ClusterMessage): boolean {
     if (p.myself || !this.node.running || !p.link) return false;
     if (!this.node.bus.send(p.host, p.port, msg)) {
       p.link = false;
@@ -293,145 +290,14 @@ export class Cluster implements BusEndpoint {
 
   #sendPing(p: PeerNode, type: 'ping' | 'meet' | 'pong', toId: string = p.id): void {
     if (type !== 'pong' && p.pingSent === 0) p.pingSent = this.node.now();
-    const msg: PingMessage = { ...this.#base(), type, leaving: this.leaving, toId, gossip: this.#gossip(p) };
-    this.#send(p, msg);
-  }
-
-  #jobIdMessage(
-    type: JobIdMessageType,
-    id: string,
-    aux = 0,
-    flags: { incrNacks?: boolean; incrDeliveries?: boolean } = {},
-  ): JobIdMessage {
-    return {
-      ...this.#base(),
+    const msg: PingMessage = {
+      ...this.messageBase(),
       type,
-      id,
-      aux,
-      incrNacks: flags.incrNacks ?? false,
-      incrDeliveries: flags.incrDeliveries ?? false,
+      leaving: this.leaving,
+      toId,
+      gossip: this.#gossip(p),
     };
-  }
-
-  #sendJobIdTo(ids: Iterable<string>, msg: JobIdMessage): void {
-    for (const id of ids) {
-      const p = this.nodes.get(id);
-      if (p !== undefined) this.#send(p, msg);
-    }
-  }
-
-  #shuffledReachable(): PeerNode[] {
-    const a = [...this.reachable];
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [a[i], a[j]] = [a[j]!, a[i]!];
-    }
-    return a;
-  }
-
-  /**
-   * Adds up to `count` reachable, linked nodes to the job's `nodesDelivered` and (re)sends REPLJOB
-   * to every node that may hold it. Returns how many nodes were added.
-   */
-  replicateJob(job: Job, count: number, noreply: boolean): number {
-    if (count <= 0) return 0;
-    let added = 0;
-    for (const p of this.#shuffledReachable()) {
-      if (!p.link) continue;
-      if (!job.nodesDelivered.has(p.id)) {
-        job.nodesDelivered.add(p.id);
-        added++;
-        if (--count === 0) break;
-      }
-    }
-    const ser = serializeJob(job, this.node.unixtime());
-    for (const id of job.nodesDelivered) {
-      const p = this.nodes.get(id);
-      if (p === undefined || p.myself) continue;
-      const acked = job.nodesConfirmed?.has(id) ?? false;
-      if (acked && added === 0) continue;
-      const msg: JobsMessage = { ...this.#base(), type: 'repljob', jobs: [ser], noreply: noreply || acked };
-      this.#send(p, msg);
-    }
-    return added;
-  }
-
-  broadcastQueued(job: Job, nack: boolean): void {
-    this.#sendJobIdTo(
-      job.nodesDelivered,
-      this.#jobIdMessage('queued', job.id, 0, { incrNacks: nack, incrDeliveries: !nack }),
-    );
-  }
-
-  /** QUEUED without counter increments (reply to WILLQUEUE). */
-  broadcastQueuedNoCounters(job: Job): void {
-    this.#sendJobIdTo(job.nodesDelivered, this.#jobIdMessage('queued', job.id));
-  }
-
-  sendWillQueue(job: Job): void {
-    this.#sendJobIdTo(job.nodesDelivered, this.#jobIdMessage('willqueue', job.id));
-  }
-
-  broadcastWorking(job: Job): void {
-    this.#sendJobIdTo(job.nodesDelivered, this.#jobIdMessage('working', job.id));
-  }
-
-  broadcastDelJob(job: Job): void {
-    this.#sendJobIdTo(job.nodesDelivered, this.#jobIdMessage('deljob', job.id));
-  }
-
-  /** DELJOB for an id this node does not know: to everybody. */
-  broadcastDelJobId(id: string): void {
-    this.#sendJobIdTo(this.nodes.keys(), this.#jobIdMessage('deljob', id));
-  }
-
-  sendGotJob(peerId: string, id: string): void {
-    this.#sendJobIdTo([peerId], this.#jobIdMessage('gotjob', id));
-  }
-
-  sendGotAck(peerId: string, id: string, known: boolean): void {
-    this.#sendJobIdTo([peerId], this.#jobIdMessage('gotack', id, known ? 1 : 0));
-  }
-
-  sendSetAck(peerId: string, job: Job): void {
-    this.#sendJobIdTo([peerId], this.#jobIdMessage('setack', job.id, job.nodesDelivered.size));
-  }
-
-  /** SETACK to every node that may hold the job (everybody for a dummy ack) and did not confirm. */
-  sendSetAcks(job: Job): void {
-    const targets = job.isDummyAck ? [...this.nodes.keys()] : [...job.nodesDelivered];
-    for (const id of targets) {
-      if (id === this.node.id || job.nodesConfirmed?.has(id)) continue;
-      this.sendSetAck(id, job);
-    }
-  }
-
-  sendEnqueue(peerId: string, job: Job, delay: number): void {
-    this.#sendJobIdTo([peerId], this.#jobIdMessage('enqueue', job.id, delay));
-  }
-
-  sendNeedJobs(queue: Buffer, count: number, targets: Iterable<string>): void {
-    for (const id of targets) {
-      const p = this.nodes.get(id);
-      if (p === undefined) continue;
-      this.#send(p, { ...this.#base(), type: 'needjobs', queue, aux: count });
-    }
-  }
-
-  sendYourJobs(peerId: string, jobs: readonly Job[]): void {
-    const p = this.nodes.get(peerId);
-    if (p === undefined) return;
-    const now = this.node.unixtime();
-    this.#send(p, {
-      ...this.#base(),
-      type: 'yourjobs',
-      jobs: jobs.map((j) => serializeJob(j, now)),
-      noreply: true,
-    });
-  }
-
-  broadcastPause(queue: Buffer, flags: number): void {
-    for (const p of this.nodes.values()) this.#send(p, { ...this.#base(), type: 'pause', queue, aux: flags });
+    this.sendTo(p, msg);
   }
 
   // ---------------------------------------------------------------- receiving
@@ -493,7 +359,7 @@ export class Cluster implements BusEndpoint {
         (p) => p.id === msg.sender || (p.handshake && p.host === msg.senderHost && p.port === msg.senderPort),
       );
       const pong: PingMessage = {
-        ...this.#base(),
+        ...this.messageBase(),
         type: 'pong',
         leaving: this.leaving,
         toId: msg.toId,
@@ -572,7 +438,7 @@ export class Cluster implements BusEndpoint {
     p.fail = true;
     p.pfail = false;
     p.failTime = now;
-    for (const q of this.nodes.values()) this.#send(q, { ...this.#base(), type: 'fail', about: p.id });
+    for (const q of this.nodes.values()) this.sendTo(q, { ...this.messageBase(), type: 'fail', about: p.id });
     this.updateReachable();
   }
 }

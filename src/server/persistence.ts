@@ -181,9 +181,9 @@ export class Persistence {
         const job = deserializeJob(s, now, () => true);
         job.delivered = fetched;
         job.qtime = this.node.now() + Math.max(job.retry, 1) * 1000;
-        this.node.registerJob(job);
-        if (state === 'acked') this.node.acknowledgeJob(job);
-        else if (!(job.retry === 0 && fetched)) this.node.enqueueJob(job, false);
+        this.node.lifecycle.registerJob(job);
+        if (state === 'acked') this.node.lifecycle.acknowledgeJob(job);
+        else if (!(job.retry === 0 && fetched)) this.node.lifecycle.enqueueJob(job, false);
       }
     } finally {
       this.#replaying = false;
