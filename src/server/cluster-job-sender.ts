@@ -10,6 +10,7 @@ import {
   type JobIdMessage,
   type JobIdMessageType,
   type JobsMessage,
+  type QueueMessage,
 } from './cluster-messages.js';
 import type { Cluster, PeerNode } from './cluster.js';
 import type { Job } from './job.js';
@@ -31,14 +32,13 @@ export class JobMessageSender {
     aux = 0,
     flags: { incrNacks?: boolean; incrDeliveries?: boolean } = {},
   ): JobIdMessage {
-    return {
-      ...this.#cluster.messageBase(),
+    return this.#cluster.stamp<JobIdMessage>({
       type,
       id,
       aux,
       incrNacks: flags.incrNacks ?? false,
       incrDeliveries: flags.incrDeliveries ?? false,
-    };
+    });
   }
 
   #sendJobIdTo(ids: Iterable<string>, msg: JobIdMessage): void {
@@ -78,12 +78,11 @@ export class JobMessageSender {
       if (p === undefined || p.myself) continue;
       const acked = job.nodesConfirmed?.has(id) ?? false;
       if (acked && added === 0) continue;
-      const msg: JobsMessage = {
-        ...this.#cluster.messageBase(),
+      const msg = this.#cluster.stamp<JobsMessage>({
         type: 'repljob',
         jobs: [ser],
         noreply: noreply || acked,
-      };
+      });
       this.#cluster.sendTo(p, msg);
     }
     return added;
@@ -147,7 +146,7 @@ export class JobMessageSender {
     for (const id of targets) {
       const p = this.#cluster.nodes.get(id);
       if (p === undefined) continue;
-      this.#cluster.sendTo(p, { ...this.#cluster.messageBase(), type: 'needjobs', queue, aux: count });
+      this.#cluster.sendTo(p, this.#cluster.stamp<QueueMessage>({ type: 'needjobs', queue, aux: count }));
     }
   }
 
@@ -155,16 +154,16 @@ export class JobMessageSender {
     const p = this.#cluster.nodes.get(peerId);
     if (p === undefined) return;
     const now = this.#node.unixtime();
-    this.#cluster.sendTo(p, {
-      ...this.#cluster.messageBase(),
+    const msg = this.#cluster.stamp<JobsMessage>({
       type: 'yourjobs',
       jobs: jobs.map((j) => serializeJob(j, now)),
       noreply: true,
     });
+    this.#cluster.sendTo(p, msg);
   }
 
   broadcastPause(queue: Buffer, flags: number): void {
     for (const p of this.#cluster.nodes.values())
-      this.#cluster.sendTo(p, { ...this.#cluster.messageBase(), type: 'pause', queue, aux: flags });
+      this.#cluster.sendTo(p, this.#cluster.stamp<QueueMessage>({ type: 'pause', queue, aux: flags }));
   }
 }

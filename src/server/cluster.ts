@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BusEndpoint } from './cluster-bus.js';
-import type { ClusterMessage, GossipEntry, PingMessage } from './cluster-messages.js';
+import type { ClusterMessage, FailMessage, GossipEntry, PingMessage } from './cluster-messages.js';
 import { JobMessageHandler } from './cluster-job-messages.js';
 import { JobMessageSender } from './cluster-job-sender.js';
 import type { DisqueNode } from './node.js';
@@ -27,6 +27,8 @@ export interface PeerNode {
   noaddr: boolean;
   /** Whether we currently have a link (the address answers with this node). */
   link: boolean;
+  /** When the current link came up (Disque's `link->ctime`). */
+  linkSince: number;
   pingSent: number;
   pongReceived: number;
   failTime: number;
@@ -34,6 +36,16 @@ export interface PeerNode {
   /** Reporter id → time of its last PFAIL/FAIL report about this node. */
   readonly failReports: Map<string, number>;
 }
+
+/** The fields {@link Cluster.stamp} adds. */
+interface Stamp {
+  sender: string;
+  senderHost: string;
+  senderPort: number;
+}
+
+/** A message before {@link Cluster.stamp}. @internal */
+export type Unstamped<M extends ClusterMessage> = Omit<M, keyof Stamp>;
 
 /** A forgotten node cannot be re-added by gossip for this long (Disque: 60 s). */
 const FORGET_BLACKLIST_MS = 60000;
@@ -98,6 +110,7 @@ export class Cluster implements BusEndpoint {
       leaving: false,
       noaddr: false,
       link: o.myself ?? false,
+      linkSince: now,
       pingSent: 0,
       pongReceived: 0,
       failTime: 0,
@@ -224,6 +237,7 @@ export class Cluster implements BusEndpoint {
       }
       if (!p.link) {
         p.link = true;
+        p.linkSince = now;
         const old = p.pingSent;
         this.#sendPing(p, p.meet ? 'meet' : 'ping');
         if (old !== 0) p.pingSent = old;
@@ -248,9 +262,16 @@ export class Cluster implements BusEndpoint {
         continue;
       }
       if (p.pingSent === 0) continue;
-      // Like Disque: no PONG for half the timeout on a link that looks up, so reconnect it (the
-      // node may be alive behind a broken connection). The ping time is kept for failure detection.
-      if (p.link && now - p.pingSent > timeout / 2 && now - p.pongReceived > timeout / 2) {
+      // Like Disque: no PONG for half the timeout on a link up for longer than the timeout, so
+      // reconnect it (the node may be alive behind a broken connection). A younger link is left
+      // alone: its first PING may not even be written yet. The ping time is kept for failure
+      // detection.
+      if (
+        p.link &&
+        now - p.linkSince > timeout &&
+        p.pongReceived < p.pingSent &&
+        now - p.pingSent > timeout / 2
+      ) {
         const since = p.pingSent;
         this.node.bus.dropLink(p.host, p.port);
         p.link = false;
@@ -263,9 +284,17 @@ export class Cluster implements BusEndpoint {
 
   // ------------------------------------------------------------------ sending
 
-  /** The sender fields every message carries. */
-  messageBase(): { sender: string; senderHost: string; senderPort: number } {
-    return { sender: this.node.id, senderHost: this.node.host, senderPort: this.node.port };
+  /**
+   * Adds this node's sender fields to a message. Assigned rather than spread: on Node 20 an
+   * object literal like `{ ...base, type, id }` costs several microseconds, and the bus builds one
+   * per message.
+   */
+  stamp<M extends ClusterMessage>(fields: Unstamped<M>): M {
+    const m = fields as Unstamped<M> & Stamp;
+    m.sender = this.node.id;
+    m.senderHost = this.node.host;
+    m.senderPort = this.node.port;
+    return m as unknown as M;
   }
 
   /** Sends to a peer over its link; false (and the link marked down) when it cannot. */
@@ -290,13 +319,7 @@ export class Cluster implements BusEndpoint {
 
   #sendPing(p: PeerNode, type: 'ping' | 'meet' | 'pong', toId: string = p.id): void {
     if (type !== 'pong' && p.pingSent === 0) p.pingSent = this.node.now();
-    const msg: PingMessage = {
-      ...this.messageBase(),
-      type,
-      leaving: this.leaving,
-      toId,
-      gossip: this.#gossip(p),
-    };
+    const msg = this.stamp<PingMessage>({ type, leaving: this.leaving, toId, gossip: this.#gossip(p) });
     this.sendTo(p, msg);
   }
 
@@ -358,13 +381,12 @@ export class Cluster implements BusEndpoint {
       const back = [...this.nodes.values()].find(
         (p) => p.id === msg.sender || (p.handshake && p.host === msg.senderHost && p.port === msg.senderPort),
       );
-      const pong: PingMessage = {
-        ...this.messageBase(),
+      const pong = this.stamp<PingMessage>({
         type: 'pong',
         leaving: this.leaving,
         toId: msg.toId,
         gossip: back !== undefined ? this.#gossip(back) : [],
-      };
+      });
       this.messagesSent++;
       this.node.bus.send(msg.senderHost, msg.senderPort, pong);
     }
@@ -438,7 +460,8 @@ export class Cluster implements BusEndpoint {
     p.fail = true;
     p.pfail = false;
     p.failTime = now;
-    for (const q of this.nodes.values()) this.sendTo(q, { ...this.messageBase(), type: 'fail', about: p.id });
+    for (const q of this.nodes.values())
+      this.sendTo(q, this.stamp<FailMessage>({ type: 'fail', about: p.id }));
     this.updateReachable();
   }
 }
