@@ -17,8 +17,11 @@ import { decodeFrame, encodeFrame, FrameReader, type Greeting } from './cluster-
 
 /** Offset of the bus port from the client port, as in Disque. @internal */
 export const BUS_PORT_OFFSET = 10000;
-/** Wait this long before connecting again to an address that refused or dropped us. */
-const RECONNECT_MS = 300;
+/**
+ * Wait this long before connecting again to an address that refused or dropped us: Disque tries
+ * again at each run of its cluster cron, every 100 ms.
+ */
+const RECONNECT_MS = 100;
 
 interface OutLink {
   readonly socket: net.Socket;
@@ -113,7 +116,10 @@ export class TcpBus implements BusTransport {
       const ok = reader.push(chunk, (body) => {
         try {
           const msg = decodeFrame(body);
-          if ('greeting' in msg) link.remoteId = msg.greeting;
+          if ('greeting' in msg) {
+            link.remoteId = msg.greeting;
+            if (link.connected) this.endpoint.linkReady(host, port);
+          }
         } catch {
           socket.destroy();
         }
@@ -155,6 +161,13 @@ export class TcpBus implements BusTransport {
 
   identityChanged(): void {
     for (const s of this.#inbound) s.destroy();
+  }
+
+  reconnectNow(host: string, port: number): void {
+    const key = `${host}:${port}`;
+    if (this.#links.has(key)) return;
+    this.#retryAt.delete(key);
+    this.#link(host, port);
   }
 
   /** Drops the outgoing link to an address (tests cut links this way). */

@@ -235,14 +235,7 @@ export class Cluster implements BusEndpoint {
         if (p.pingSent === 0) p.pingSent = now;
         continue;
       }
-      if (!p.link) {
-        p.link = true;
-        p.linkSince = now;
-        const old = p.pingSent;
-        this.#sendPing(p, p.meet ? 'meet' : 'ping');
-        if (old !== 0) p.pingSent = old;
-        p.meet = false;
-      }
+      if (!p.link) this.#linkUp(p);
     }
 
     // About once a second, ping the node we heard from least recently.
@@ -280,6 +273,31 @@ export class Cluster implements BusEndpoint {
       if (now - p.pingSent > timeout && !p.pfail && !p.fail) p.pfail = true;
     }
     this.updateReachable();
+  }
+
+  /**
+   * A link to `p` came up: queue a PING (MEET for a node we are introducing ourselves to) at once,
+   * as Disque does on a new link; an unanswered ping time survives, for failure detection.
+   */
+  #linkUp(p: PeerNode): void {
+    p.link = true;
+    p.linkSince = this.node.now();
+    const old = p.pingSent;
+    this.#sendPing(p, p.meet ? 'meet' : 'ping');
+    if (old !== 0) p.pingSent = old;
+    p.meet = false;
+  }
+
+  /**
+   * The bus has a fresh link to host:port (its node's id is known): ping it now rather than at
+   * the next cron tick, so that a restarted peer is seen alive within a round trip.
+   */
+  linkReady(host: string, port: number): void {
+    if (!this.node.running) return;
+    for (const p of this.nodes.values()) {
+      if (p.myself || p.noaddr || p.link || p.host !== host || p.port !== port) continue;
+      if (this.#reachableNow(p)) this.#linkUp(p);
+    }
   }
 
   // ------------------------------------------------------------------ sending
@@ -377,6 +395,10 @@ export class Cluster implements BusEndpoint {
         // Trust the gossip of a MEET: it is how a third node is discovered.
         this.#processGossip(msg, undefined);
       }
+      // A known node that talks to us while our link to it is down is back (restarted): connect
+      // now instead of after the reconnect delay.
+      if (sender !== undefined && !sender.link && !sender.noaddr)
+        this.node.bus.reconnectNow(sender.host, sender.port);
       // Reply on the same "link": PONG echoes the id the sender knows us by.
       const back = [...this.nodes.values()].find(
         (p) => p.id === msg.sender || (p.handshake && p.host === msg.senderHost && p.port === msg.senderPort),
