@@ -6,8 +6,7 @@
  *
  * Like Disque, which appends messages to a link's send buffer and writes it when the event loop
  * is about to sleep, messages sent during one turn of the event loop go out in one write per
- * link: a socket write per message (a system call, and on loopback the receiver's wake-up) was
- * what made synchronous replication slow.
+ * link: each write is a system call and, on loopback, a wake-up of the receiving process.
  * @internal
  */
 import net from 'node:net';
@@ -114,14 +113,19 @@ export class TcpBus implements BusTransport {
     const reader = new FrameReader();
     socket.on('data', (chunk: Buffer) => {
       const ok = reader.push(chunk, (body) => {
+        let msg: ClusterMessage | Greeting;
         try {
-          const msg = decodeFrame(body);
-          if ('greeting' in msg) {
-            link.remoteId = msg.greeting;
-            if (link.connected) this.endpoint.linkReady(host, port);
-          }
+          msg = decodeFrame(body);
         } catch {
           socket.destroy();
+          return;
+        }
+        if (!('greeting' in msg)) return;
+        link.remoteId = msg.greeting;
+        try {
+          if (link.connected) this.endpoint.linkReady(host, port);
+        } catch (e) {
+          this.onError(e);
         }
       });
       if (!ok) socket.destroy();
