@@ -68,6 +68,8 @@ export class Cluster implements BusEndpoint {
   /** Send side of the job messages. */
   readonly jobSender: JobMessageSender;
   #iteration = 0;
+  /** Set while {@link whenPeersPinged} waits: told of each peer that pings us. */
+  #onPinged: ((id: string) => void) | null = null;
 
   constructor(private readonly node: DisqueNode) {
     this.myself = this.#newPeer(node.id, '', 0, { myself: true });
@@ -300,6 +302,30 @@ export class Cluster implements BusEndpoint {
     }
   }
 
+  /**
+   * Resolves once every known peer has pinged this node (its link to us is up, and our PONG, which
+   * resets its failure timer for us, is written), or after `maxMs` (some peers may be down).
+   */
+  whenPeersPinged(maxMs: number): Promise<void> {
+    const waiting = new Set<string>();
+    for (const p of this.nodes.values()) if (!p.myself && !p.handshake && !p.noaddr) waiting.add(p.id);
+    if (waiting.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#onPinged = null;
+        // After the bus's flush, which was scheduled when the last PONG was sent.
+        setImmediate(resolve);
+      };
+      const timer = setTimeout(done, maxMs);
+      timer.unref();
+      this.#onPinged = (id) => {
+        waiting.delete(id);
+        if (waiting.size === 0) done();
+      };
+    });
+  }
+
   // ------------------------------------------------------------------ sending
 
   /**
@@ -411,6 +437,7 @@ export class Cluster implements BusEndpoint {
       });
       this.messagesSent++;
       this.node.bus.send(msg.senderHost, msg.senderPort, pong);
+      if (sender !== undefined) this.#onPinged?.(sender.id);
     }
     if (msg.type === 'pong') {
       const linkNode = this.nodes.get(msg.toId);
