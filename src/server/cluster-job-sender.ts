@@ -12,7 +12,8 @@ import {
   type JobsMessage,
   type QueueMessage,
 } from './cluster-messages.js';
-import type { Cluster, PeerNode } from './cluster.js';
+import type { Cluster } from './cluster.js';
+import type { PeerNode } from './cluster-peer.js';
 import type { Job } from './job.js';
 import type { DisqueNode } from './node.js';
 

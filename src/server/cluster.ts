@@ -7,45 +7,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BusEndpoint } from './cluster-bus.js';
-import type { ClusterMessage, FailMessage, GossipEntry, PingMessage } from './cluster-messages.js';
+import {
+  stampMessage,
+  type ClusterMessage,
+  type FailMessage,
+  type GossipEntry,
+  type PingMessage,
+  type Unstamped,
+} from './cluster-messages.js';
 import { JobMessageHandler } from './cluster-job-messages.js';
 import { JobMessageSender } from './cluster-job-sender.js';
+import { newPeer, type PeerNode } from './cluster-peer.js';
 import type { DisqueNode } from './node.js';
-
-/** A known node (including myself). @internal */
-export interface PeerNode {
-  id: string;
-  host: string;
-  port: number;
-  readonly myself: boolean;
-  handshake: boolean;
-  /** Send MEET (not PING) on the first connection: the peer must add us. */
-  meet: boolean;
-  pfail: boolean;
-  fail: boolean;
-  leaving: boolean;
-  noaddr: boolean;
-  /** Whether we currently have a link (the address answers with this node). */
-  link: boolean;
-  /** When the current link came up (Disque's `link->ctime`). */
-  linkSince: number;
-  pingSent: number;
-  pongReceived: number;
-  failTime: number;
-  readonly createdAt: number;
-  /** Reporter id → time of its last PFAIL/FAIL report about this node. */
-  readonly failReports: Map<string, number>;
-}
-
-/** The fields {@link Cluster.stamp} adds. */
-interface Stamp {
-  sender: string;
-  senderHost: string;
-  senderPort: number;
-}
-
-/** A message before {@link Cluster.stamp}. @internal */
-export type Unstamped<M extends ClusterMessage> = Omit<M, keyof Stamp>;
 
 /** A forgotten node cannot be re-added by gossip for this long (Disque: 60 s). */
 const FORGET_BLACKLIST_MS = 60000;
@@ -72,7 +45,7 @@ export class Cluster implements BusEndpoint {
   #onPinged: ((id: string) => void) | null = null;
 
   constructor(private readonly node: DisqueNode) {
-    this.myself = this.#newPeer(node.id, '', 0, { myself: true });
+    this.myself = newPeer(node.now(), node.id, '', 0, { myself: true });
     this.nodes.set(node.id, this.myself);
     this.jobMessages = new JobMessageHandler(node);
     this.jobSender = new JobMessageSender(node, this);
@@ -91,34 +64,6 @@ export class Cluster implements BusEndpoint {
 
   get leaving(): boolean {
     return this.myself.leaving;
-  }
-
-  #newPeer(
-    id: string,
-    host: string,
-    port: number,
-    o: { myself?: boolean; handshake?: boolean } = {},
-  ): PeerNode {
-    const now = this.node.now();
-    return {
-      id,
-      host,
-      port,
-      myself: o.myself ?? false,
-      handshake: o.handshake ?? false,
-      meet: o.handshake ?? false,
-      pfail: false,
-      fail: false,
-      leaving: false,
-      noaddr: false,
-      link: o.myself ?? false,
-      linkSince: now,
-      pingSent: 0,
-      pongReceived: 0,
-      failTime: 0,
-      createdAt: now,
-      failReports: new Map(),
-    };
   }
 
   /** Whether the peer's address currently answers (with that node, once the id is known). */
@@ -153,7 +98,7 @@ export class Cluster implements BusEndpoint {
    */
   addKnownPeer(id: string, host: string, port: number): void {
     if (id === this.node.id || this.nodes.has(id)) return;
-    const p = this.#newPeer(id, host, port);
+    const p = newPeer(this.node.now(), id, host, port);
     p.pongReceived = this.node.now();
     p.link = this.#reachableNow(p);
     this.nodes.set(id, p);
@@ -169,7 +114,7 @@ export class Cluster implements BusEndpoint {
     for (const p of this.nodes.values()) {
       if (p.handshake && p.host === host && p.port === port) return;
     }
-    const p = this.#newPeer(randomNodeId(), host, port, { handshake: true });
+    const p = newPeer(this.node.now(), randomNodeId(), host, port, { handshake: true });
     this.nodes.set(p.id, p);
   }
 
@@ -328,17 +273,9 @@ export class Cluster implements BusEndpoint {
 
   // ------------------------------------------------------------------ sending
 
-  /**
-   * Adds this node's sender fields to a message. Assigned rather than spread: on Node 20 an
-   * object literal like `{ ...base, type, id }` costs several microseconds, and the bus builds one
-   * per message.
-   */
+  /** A message from this node (see {@link stampMessage}). */
   stamp<M extends ClusterMessage>(fields: Unstamped<M>): M {
-    const m = fields as Unstamped<M> & Stamp;
-    m.sender = this.node.id;
-    m.senderHost = this.node.host;
-    m.senderPort = this.node.port;
-    return m as unknown as M;
+    return stampMessage<M>(fields, this.node);
   }
 
   /** Sends to a peer over its link; false (and the link marked down) when it cannot. */
