@@ -25,6 +25,8 @@ export interface BusTransport {
   identityChanged(): void;
   /** Drops the outgoing link to host:port; the next use reconnects. */
   dropLink(host: string, port: number): void;
+  /** Connects to host:port now, without waiting for the reconnect delay (the node is back). */
+  reconnectNow(host: string, port: number): void;
   /** Stops listening and drops every link. */
   close(): Promise<void>;
 }
@@ -34,6 +36,8 @@ export interface BusEndpoint {
   readonly id: string;
   /** Handles one message; `dstHost` is the address the sender used to reach us. */
   receive(msg: ClusterMessage, dstHost: string): void;
+  /** An outgoing link to host:port is connected and knows who answers there. */
+  linkReady(host: string, port: number): void;
 }
 
 /**
@@ -133,6 +137,10 @@ export class MemoryBus implements BusTransport {
   }
 
   dropLink(): void {
+    /* no links in memory */
+  }
+
+  reconnectNow(): void {
     /* no links in memory */
   }
 

@@ -11,7 +11,8 @@ import {
   type SerializedJob,
 } from './cluster-messages.js';
 import type { Job } from './job.js';
-import { randomTimeError, type DisqueNode } from './node.js';
+import { randomTimeError } from './job-lifecycle.js';
+import type { DisqueNode } from './node.js';
 import { PAUSED_IN, PAUSED_OUT } from './queue.js';
 
 const DISQUE_TIME_ERR = 500;
@@ -49,10 +50,10 @@ export class JobMessageHandler {
     if (existing !== undefined) {
       for (const id of job.nodesDelivered) existing.nodesDelivered.add(id);
     } else {
-      node.registerJob(job);
-      node.updateJobAwakeTime(job);
+      node.lifecycle.registerJob(job);
+      node.lifecycle.updateJobAwakeTime(job);
     }
-    if (!msg.noreply) node.cluster.sendGotJob(sender, job.id);
+    if (!msg.noreply) node.cluster.jobSender.sendGotJob(sender, job.id);
   }
 
   /** A received copy re-queues itself after DELAY + RETRY unless told otherwise. */
@@ -92,37 +93,37 @@ export class JobMessageHandler {
       case 'gotjob':
         if (job !== undefined && job.state === 'wait-repl' && job.nodesConfirmed !== null) {
           job.nodesConfirmed.add(sender);
-          if (job.nodesConfirmed.size === job.repl) node.replicationAchieved(job);
+          if (job.nodesConfirmed.size === job.repl) node.lifecycle.replicationAchieved(job);
         }
         return;
       case 'setack': {
         let j = job;
         if (j !== undefined) {
-          if (j.state === 'wait-repl' && !node.replicationAchieved(j)) return;
+          if (j.state === 'wait-repl' && !node.lifecycle.replicationAchieved(j)) return;
           j = node.jobs.get(msg.id);
-          if (j !== undefined) node.acknowledgeJob(j);
+          if (j !== undefined) node.lifecycle.acknowledgeJob(j);
         }
         if (j === undefined || j.nodesDelivered.size <= msg.aux) {
-          node.cluster.sendGotAck(sender, msg.id, j !== undefined);
+          node.cluster.jobSender.sendGotAck(sender, msg.id, j !== undefined);
         } else {
-          if (msg.aux === 0) node.cluster.sendGotAck(sender, msg.id, true);
-          node.tryJobGC(j);
+          if (msg.aux === 0) node.cluster.jobSender.sendGotAck(sender, msg.id, true);
+          node.lifecycle.tryJobGC(j);
         }
         return;
       }
       case 'gotack':
-        if (job !== undefined) node.gotAckReceived(sender, job, msg.aux !== 0);
+        if (job !== undefined) node.lifecycle.gotAckReceived(sender, job, msg.aux !== 0);
         return;
       case 'deljob':
-        if (job !== undefined) node.unregisterJob(job);
+        if (job !== undefined) node.lifecycle.unregisterJob(job);
         return;
       case 'enqueue':
         if (job !== undefined && (job.state === 'wait-repl' || job.state === 'active')) {
           const q = node.lookupQueue(job.queueKey);
           if (q === undefined || !q.pausedIn) {
             job.bcastQueued = false;
-            if (msg.aux === 0) node.enqueueJob(job, false);
-            else node.updateJobRequeueTime(job, node.now() + msg.aux * 1000);
+            if (msg.aux === 0) node.lifecycle.enqueueJob(job, false);
+            else node.lifecycle.updateJobRequeueTime(job, node.now() + msg.aux * 1000);
           }
         }
         return;
@@ -130,18 +131,21 @@ export class JobMessageHandler {
       case 'working':
         if (job === undefined) return;
         if (job.state === 'acked') {
-          node.cluster.sendSetAck(sender, job);
+          node.cluster.jobSender.sendSetAck(sender, job);
           return;
         }
         if (
           job.state === 'queued' &&
           (msg.type === 'working' || compareNodeIdsByJob(sender, node.id, job.id) > 0)
         ) {
-          node.dequeueJob(job);
+          node.lifecycle.dequeueJob(job);
         }
         if (job.retry > 0) {
           job.bcastWillQueue = true;
-          node.updateJobRequeueTime(job, node.now() + job.retry * 1000 + randomTimeError(DISQUE_TIME_ERR));
+          node.lifecycle.updateJobRequeueTime(
+            job,
+            node.now() + job.retry * 1000 + randomTimeError(DISQUE_TIME_ERR),
+          );
         }
         if (msg.type === 'queued') {
           if (msg.incrNacks) job.nacks++;
@@ -151,8 +155,8 @@ export class JobMessageHandler {
       case 'willqueue':
         if (job === undefined) return;
         if (job.state === 'active' || job.state === 'queued') job.nodesDelivered.add(sender);
-        if (job.state === 'queued') node.cluster.broadcastQueuedNoCounters(job);
-        else if (job.state === 'acked') node.cluster.sendSetAck(sender, job);
+        if (job.state === 'queued') node.cluster.jobSender.broadcastQueuedNoCounters(job);
+        else if (job.state === 'acked') node.cluster.jobSender.sendSetAck(sender, job);
         return;
     }
   }

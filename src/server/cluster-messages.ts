@@ -79,6 +79,33 @@ export interface QueueMessage extends Base {
 /** @internal */
 export type ClusterMessage = PingMessage | FailMessage | JobsMessage | JobIdMessage | QueueMessage;
 
+/** The sender fields every message carries. */
+interface Stamp {
+  sender: string;
+  senderHost: string;
+  senderPort: number;
+}
+
+/** A message before {@link stampMessage}. @internal */
+export type Unstamped<M extends ClusterMessage> = Omit<M, keyof Stamp>;
+
+/**
+ * Adds the sender's fields to a message. Assigned rather than spread: on Node 20 an object
+ * literal like `{ ...base, type, id }` costs several microseconds, and the bus builds one per
+ * message.
+ * @internal
+ */
+export function stampMessage<M extends ClusterMessage>(
+  fields: Unstamped<M>,
+  from: { readonly id: string; readonly host: string; readonly port: number },
+): M {
+  const m = fields as Unstamped<M> & Stamp;
+  m.sender = from.id;
+  m.senderHost = from.host;
+  m.senderPort = from.port;
+  return m as unknown as M;
+}
+
 /** Copies a job for sending; `nowSec` is the sender's Unix time. @internal */
 export function serializeJob(job: Job, nowSec: number): SerializedJob {
   return {

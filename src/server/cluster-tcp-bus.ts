@@ -1,74 +1,33 @@
 /**
  * The cluster bus between processes: like Disque, every node listens on its client port + 10000,
- * and keeps one outgoing connection to each peer it knows. A frame is a 4-byte big-endian length
- * and a JSON message (Buffers and bigints tagged, see {@link encodeMessage}). The accepting side
- * first sends its node id, so a link is "up" only once the socket is connected *and* we know
- * who answers there: the link state the cluster cron uses comes from the sockets.
+ * and keeps one outgoing connection to each peer it knows. Frames are binary (cluster-wire.ts).
+ * The accepting side first sends its node id, so a link is "up" only once the socket is connected
+ * *and* we know who answers there: the link state the cluster cron uses comes from the sockets.
+ *
+ * Like Disque, which appends messages to a link's send buffer and writes it when the event loop
+ * is about to sleep, messages sent during one turn of the event loop go out in one write per
+ * link: each write is a system call and, on loopback, a wake-up of the receiving process.
  * @internal
  */
 import net from 'node:net';
 import type { BusEndpoint, BusTransport } from './cluster-bus.js';
 import type { ClusterMessage } from './cluster-messages.js';
+import { decodeFrame, encodeFrame, FrameReader, type Greeting } from './cluster-wire.js';
 
 /** Offset of the bus port from the client port, as in Disque. @internal */
 export const BUS_PORT_OFFSET = 10000;
-/** A frame larger than this is a protocol error (the link is dropped). */
-const MAX_FRAME = 512 * 1024 * 1024;
-/** Wait this long before connecting again to an address that refused or dropped us. */
-const RECONNECT_MS = 300;
-
-interface Greeting {
-  readonly greeting: string;
-}
-
-/** Serializes a message; Buffers become `{$b: base64}`, bigints `{$n: "123"}`. @internal */
-export function encodeMessage(msg: ClusterMessage | Greeting): Buffer {
-  const json = JSON.stringify(msg, function (this: Record<string, unknown>, key: string, value: unknown) {
-    const raw = this[key];
-    if (Buffer.isBuffer(raw)) return { $b: raw.toString('base64') };
-    if (typeof raw === 'bigint') return { $n: raw.toString() };
-    return value;
-  });
-  const body = Buffer.from(json, 'utf8');
-  const head = Buffer.allocUnsafe(4);
-  head.writeUInt32BE(body.length, 0);
-  return Buffer.concat([head, body]);
-}
-
-/** The reverse of {@link encodeMessage} for one frame body. @internal */
-export function decodeMessage(body: Buffer): ClusterMessage | Greeting {
-  return JSON.parse(body.toString('utf8'), (_key, value: unknown) => {
-    if (typeof value === 'object' && value !== null) {
-      const o = value as { $b?: unknown; $n?: unknown };
-      if (typeof o.$b === 'string') return Buffer.from(o.$b, 'base64');
-      if (typeof o.$n === 'string') return BigInt(o.$n);
-    }
-    return value;
-  }) as ClusterMessage | Greeting;
-}
-
-/** Splits a byte stream into frames. */
-class FrameReader {
-  #buf: Buffer = Buffer.alloc(0);
-
-  push(chunk: Buffer, onFrame: (body: Buffer) => void): boolean {
-    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
-    while (this.#buf.length >= 4) {
-      const len = this.#buf.readUInt32BE(0);
-      if (len > MAX_FRAME) return false;
-      if (this.#buf.length < 4 + len) break;
-      const body = this.#buf.subarray(4, 4 + len);
-      this.#buf = this.#buf.subarray(4 + len);
-      onFrame(body);
-    }
-    return true;
-  }
-}
+/**
+ * Wait this long before connecting again to an address that refused or dropped us: Disque tries
+ * again at each run of its cluster cron, every 100 ms.
+ */
+const RECONNECT_MS = 100;
 
 interface OutLink {
   readonly socket: net.Socket;
   connected: boolean;
   remoteId: string | undefined;
+  /** Frames sent this turn of the event loop, written together by {@link TcpBus.flush}. */
+  pending: Buffer[];
 }
 
 /** @internal */
@@ -78,6 +37,9 @@ export class TcpBus implements BusTransport {
   readonly #links = new Map<string, OutLink>();
   /** Address → when we may try to connect again. */
   readonly #retryAt = new Map<string, number>();
+  /** Links with pending frames. */
+  readonly #dirty = new Set<OutLink>();
+  #flushScheduled = false;
   #closed = false;
 
   constructor(
@@ -109,14 +71,14 @@ export class TcpBus implements BusTransport {
     socket.setNoDelay(true);
     socket.on('error', () => undefined);
     socket.on('close', () => this.#inbound.delete(socket));
-    socket.write(encodeMessage({ greeting: this.endpoint.id }));
+    socket.write(encodeFrame({ greeting: this.endpoint.id }));
     const dstHost = normalizeHost(socket.localAddress ?? '127.0.0.1');
     const reader = new FrameReader();
     socket.on('data', (chunk: Buffer) => {
       const ok = reader.push(chunk, (body) => {
         let msg: ClusterMessage | Greeting;
         try {
-          msg = decodeMessage(body);
+          msg = decodeFrame(body);
         } catch (e) {
           this.onError(e);
           socket.destroy();
@@ -143,7 +105,7 @@ export class TcpBus implements BusTransport {
       port: port + BUS_PORT_OFFSET,
       ...(this.sourceAddress !== undefined ? { localAddress: this.sourceAddress } : {}),
     });
-    const link: OutLink = { socket, connected: false, remoteId: undefined };
+    const link: OutLink = { socket, connected: false, remoteId: undefined, pending: [] };
     this.#links.set(key, link);
     socket.setNoDelay(true);
     socket.on('connect', () => {
@@ -157,11 +119,19 @@ export class TcpBus implements BusTransport {
     const reader = new FrameReader();
     socket.on('data', (chunk: Buffer) => {
       const ok = reader.push(chunk, (body) => {
+        let msg: ClusterMessage | Greeting;
         try {
-          const msg = decodeMessage(body);
-          if ('greeting' in msg) link.remoteId = msg.greeting;
+          msg = decodeFrame(body);
         } catch {
           socket.destroy();
+          return;
+        }
+        if (!('greeting' in msg)) return;
+        link.remoteId = msg.greeting;
+        try {
+          if (link.connected) this.endpoint.linkReady(host, port);
+        } catch (e) {
+          this.onError(e);
         }
       });
       if (!ok) socket.destroy();
@@ -172,9 +142,26 @@ export class TcpBus implements BusTransport {
   send(host: string, port: number, msg: ClusterMessage): boolean {
     const link = this.#link(host, port);
     if (link === undefined || link.socket.destroyed) return false;
-    // While connecting, writes are buffered by the socket and go out in order once connected.
-    link.socket.write(encodeMessage(msg));
+    link.pending.push(encodeFrame(msg));
+    this.#dirty.add(link);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      // setImmediate runs once this turn's I/O callbacks are done, before the loop waits again.
+      setImmediate(() => this.flush());
+    }
     return true;
+  }
+
+  /** Writes every link's pending frames, one write per link (while connecting, the socket buffers it). */
+  flush(): void {
+    this.#flushScheduled = false;
+    for (const link of this.#dirty) {
+      const frames = link.pending;
+      link.pending = [];
+      if (link.socket.destroyed || frames.length === 0) continue;
+      link.socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+    }
+    this.#dirty.clear();
   }
 
   peerAt(host: string, port: number): string | undefined {
@@ -184,6 +171,13 @@ export class TcpBus implements BusTransport {
 
   identityChanged(): void {
     for (const s of this.#inbound) s.destroy();
+  }
+
+  reconnectNow(host: string, port: number): void {
+    const key = `${host}:${port}`;
+    if (this.#links.has(key)) return;
+    this.#retryAt.delete(key);
+    this.#link(host, port);
   }
 
   /** Drops the outgoing link to an address (tests cut links this way). */

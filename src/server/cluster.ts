@@ -1,47 +1,24 @@
 /**
  * A node's view of the cluster and its side of the cluster bus: membership (MEET handshake,
  * gossip, FORGET), failure detection (no link → PFAIL after `nodeTimeout` → FAIL on majority),
- * LEAVING, and the job messages (replication, acks, re-queue coordination, federation, pause).
- * The receive side follows Disque's `clusterProcessPacket`.
+ * LEAVING, and the dispatch of received messages (following Disque's `clusterProcessPacket`).
+ * Job messages are sent by cluster-job-sender.ts and handled by cluster-job-messages.ts.
  * @internal
  */
 import { randomBytes } from 'node:crypto';
 import type { BusEndpoint } from './cluster-bus.js';
 import {
-  serializeJob,
+  stampMessage,
   type ClusterMessage,
+  type FailMessage,
   type GossipEntry,
-  type JobIdMessage,
-  type JobIdMessageType,
-  type JobsMessage,
   type PingMessage,
+  type Unstamped,
 } from './cluster-messages.js';
 import { JobMessageHandler } from './cluster-job-messages.js';
-import type { Job } from './job.js';
+import { JobMessageSender } from './cluster-job-sender.js';
+import { newPeer, type PeerNode } from './cluster-peer.js';
 import type { DisqueNode } from './node.js';
-
-/** A known node (including myself). @internal */
-export interface PeerNode {
-  id: string;
-  host: string;
-  port: number;
-  readonly myself: boolean;
-  handshake: boolean;
-  /** Send MEET (not PING) on the first connection: the peer must add us. */
-  meet: boolean;
-  pfail: boolean;
-  fail: boolean;
-  leaving: boolean;
-  noaddr: boolean;
-  /** Whether we currently have a link (the address answers with this node). */
-  link: boolean;
-  pingSent: number;
-  pongReceived: number;
-  failTime: number;
-  readonly createdAt: number;
-  /** Reporter id → time of its last PFAIL/FAIL report about this node. */
-  readonly failReports: Map<string, number>;
-}
 
 /** A forgotten node cannot be re-added by gossip for this long (Disque: 60 s). */
 const FORGET_BLACKLIST_MS = 60000;
@@ -61,12 +38,17 @@ export class Cluster implements BusEndpoint {
   readonly #blacklist = new Map<string, number>();
   /** Receive side of the job messages (replication, acks, re-queue coordination, pause). */
   readonly jobMessages: JobMessageHandler;
+  /** Send side of the job messages. */
+  readonly jobSender: JobMessageSender;
   #iteration = 0;
+  /** Set while {@link whenPeersPinged} waits: told of each peer that pings us. */
+  #onPinged: ((id: string) => void) | null = null;
 
   constructor(private readonly node: DisqueNode) {
-    this.myself = this.#newPeer(node.id, '', 0, { myself: true });
+    this.myself = newPeer(node.now(), node.id, '', 0, { myself: true });
     this.nodes.set(node.id, this.myself);
     this.jobMessages = new JobMessageHandler(node);
+    this.jobSender = new JobMessageSender(node, this);
   }
 
   get id(): string {
@@ -82,33 +64,6 @@ export class Cluster implements BusEndpoint {
 
   get leaving(): boolean {
     return this.myself.leaving;
-  }
-
-  #newPeer(
-    id: string,
-    host: string,
-    port: number,
-    o: { myself?: boolean; handshake?: boolean } = {},
-  ): PeerNode {
-    const now = this.node.now();
-    return {
-      id,
-      host,
-      port,
-      myself: o.myself ?? false,
-      handshake: o.handshake ?? false,
-      meet: o.handshake ?? false,
-      pfail: false,
-      fail: false,
-      leaving: false,
-      noaddr: false,
-      link: o.myself ?? false,
-      pingSent: 0,
-      pongReceived: 0,
-      failTime: 0,
-      createdAt: now,
-      failReports: new Map(),
-    };
   }
 
   /** Whether the peer's address currently answers (with that node, once the id is known). */
@@ -143,7 +98,7 @@ export class Cluster implements BusEndpoint {
    */
   addKnownPeer(id: string, host: string, port: number): void {
     if (id === this.node.id || this.nodes.has(id)) return;
-    const p = this.#newPeer(id, host, port);
+    const p = newPeer(this.node.now(), id, host, port);
     p.pongReceived = this.node.now();
     p.link = this.#reachableNow(p);
     this.nodes.set(id, p);
@@ -159,7 +114,7 @@ export class Cluster implements BusEndpoint {
     for (const p of this.nodes.values()) {
       if (p.handshake && p.host === host && p.port === port) return;
     }
-    const p = this.#newPeer(randomNodeId(), host, port, { handshake: true });
+    const p = newPeer(this.node.now(), randomNodeId(), host, port, { handshake: true });
     this.nodes.set(p.id, p);
   }
 
@@ -227,13 +182,7 @@ export class Cluster implements BusEndpoint {
         if (p.pingSent === 0) p.pingSent = now;
         continue;
       }
-      if (!p.link) {
-        p.link = true;
-        const old = p.pingSent;
-        this.#sendPing(p, p.meet ? 'meet' : 'ping');
-        if (old !== 0) p.pingSent = old;
-        p.meet = false;
-      }
+      if (!p.link) this.#linkUp(p);
     }
 
     // About once a second, ping the node we heard from least recently.
@@ -253,9 +202,16 @@ export class Cluster implements BusEndpoint {
         continue;
       }
       if (p.pingSent === 0) continue;
-      // Like Disque: no PONG for half the timeout on a link that looks up, so reconnect it (the
-      // node may be alive behind a broken connection). The ping time is kept for failure detection.
-      if (p.link && now - p.pingSent > timeout / 2 && now - p.pongReceived > timeout / 2) {
+      // Like Disque: no PONG for half the timeout on a link up for longer than the timeout, so
+      // reconnect it (the node may be alive behind a broken connection). A younger link is left
+      // alone: its first PING may not even be written yet. The ping time is kept for failure
+      // detection.
+      if (
+        p.link &&
+        now - p.linkSince > timeout &&
+        p.pongReceived < p.pingSent &&
+        now - p.pingSent > timeout / 2
+      ) {
         const since = p.pingSent;
         this.node.bus.dropLink(p.host, p.port);
         p.link = false;
@@ -266,13 +222,64 @@ export class Cluster implements BusEndpoint {
     this.updateReachable();
   }
 
-  // ------------------------------------------------------------------ sending
-
-  #base(): { sender: string; senderHost: string; senderPort: number } {
-    return { sender: this.node.id, senderHost: this.node.host, senderPort: this.node.port };
+  /**
+   * A link to `p` came up: queue a PING (MEET for a node we are introducing ourselves to) at once,
+   * as Disque does on a new link; an unanswered ping time survives, for failure detection.
+   */
+  #linkUp(p: PeerNode): void {
+    p.link = true;
+    p.linkSince = this.node.now();
+    const old = p.pingSent;
+    this.#sendPing(p, p.meet ? 'meet' : 'ping');
+    if (old !== 0) p.pingSent = old;
+    p.meet = false;
   }
 
-  #send(p: PeerNode, msg: ClusterMessage): boolean {
+  /**
+   * The bus has a fresh link to host:port (its node's id is known): ping it now rather than at
+   * the next cron tick, so that a restarted peer is seen alive within a round trip.
+   */
+  linkReady(host: string, port: number): void {
+    if (!this.node.running) return;
+    for (const p of this.nodes.values()) {
+      if (p.myself || p.noaddr || p.link || p.host !== host || p.port !== port) continue;
+      if (this.#reachableNow(p)) this.#linkUp(p);
+    }
+  }
+
+  /**
+   * Resolves once every known peer has pinged this node (its link to us is up, and our PONG, which
+   * resets its failure timer for us, is written), or after `maxMs` (some peers may be down).
+   */
+  whenPeersPinged(maxMs: number): Promise<void> {
+    const waiting = new Set<string>();
+    for (const p of this.nodes.values()) if (!p.myself && !p.handshake && !p.noaddr) waiting.add(p.id);
+    if (waiting.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#onPinged = null;
+        // After the bus's flush, which was scheduled when the last PONG was sent.
+        setImmediate(resolve);
+      };
+      const timer = setTimeout(done, maxMs);
+      timer.unref();
+      this.#onPinged = (id) => {
+        waiting.delete(id);
+        if (waiting.size === 0) done();
+      };
+    });
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  /** A message from this node (see {@link stampMessage}). */
+  stamp<M extends ClusterMessage>(fields: Unstamped<M>): M {
+    return stampMessage<M>(fields, this.node);
+  }
+
+  /** Sends to a peer over its link; false (and the link marked down) when it cannot. */
+  sendTo(p: PeerNode, msg: ClusterMessage): boolean {
     if (p.myself || !this.node.running || !p.link) return false;
     if (!this.node.bus.send(p.host, p.port, msg)) {
       p.link = false;
@@ -293,145 +300,8 @@ export class Cluster implements BusEndpoint {
 
   #sendPing(p: PeerNode, type: 'ping' | 'meet' | 'pong', toId: string = p.id): void {
     if (type !== 'pong' && p.pingSent === 0) p.pingSent = this.node.now();
-    const msg: PingMessage = { ...this.#base(), type, leaving: this.leaving, toId, gossip: this.#gossip(p) };
-    this.#send(p, msg);
-  }
-
-  #jobIdMessage(
-    type: JobIdMessageType,
-    id: string,
-    aux = 0,
-    flags: { incrNacks?: boolean; incrDeliveries?: boolean } = {},
-  ): JobIdMessage {
-    return {
-      ...this.#base(),
-      type,
-      id,
-      aux,
-      incrNacks: flags.incrNacks ?? false,
-      incrDeliveries: flags.incrDeliveries ?? false,
-    };
-  }
-
-  #sendJobIdTo(ids: Iterable<string>, msg: JobIdMessage): void {
-    for (const id of ids) {
-      const p = this.nodes.get(id);
-      if (p !== undefined) this.#send(p, msg);
-    }
-  }
-
-  #shuffledReachable(): PeerNode[] {
-    const a = [...this.reachable];
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [a[i], a[j]] = [a[j]!, a[i]!];
-    }
-    return a;
-  }
-
-  /**
-   * Adds up to `count` reachable, linked nodes to the job's `nodesDelivered` and (re)sends REPLJOB
-   * to every node that may hold it. Returns how many nodes were added.
-   */
-  replicateJob(job: Job, count: number, noreply: boolean): number {
-    if (count <= 0) return 0;
-    let added = 0;
-    for (const p of this.#shuffledReachable()) {
-      if (!p.link) continue;
-      if (!job.nodesDelivered.has(p.id)) {
-        job.nodesDelivered.add(p.id);
-        added++;
-        if (--count === 0) break;
-      }
-    }
-    const ser = serializeJob(job, this.node.unixtime());
-    for (const id of job.nodesDelivered) {
-      const p = this.nodes.get(id);
-      if (p === undefined || p.myself) continue;
-      const acked = job.nodesConfirmed?.has(id) ?? false;
-      if (acked && added === 0) continue;
-      const msg: JobsMessage = { ...this.#base(), type: 'repljob', jobs: [ser], noreply: noreply || acked };
-      this.#send(p, msg);
-    }
-    return added;
-  }
-
-  broadcastQueued(job: Job, nack: boolean): void {
-    this.#sendJobIdTo(
-      job.nodesDelivered,
-      this.#jobIdMessage('queued', job.id, 0, { incrNacks: nack, incrDeliveries: !nack }),
-    );
-  }
-
-  /** QUEUED without counter increments (reply to WILLQUEUE). */
-  broadcastQueuedNoCounters(job: Job): void {
-    this.#sendJobIdTo(job.nodesDelivered, this.#jobIdMessage('queued', job.id));
-  }
-
-  sendWillQueue(job: Job): void {
-    this.#sendJobIdTo(job.nodesDelivered, this.#jobIdMessage('willqueue', job.id));
-  }
-
-  broadcastWorking(job: Job): void {
-    this.#sendJobIdTo(job.nodesDelivered, this.#jobIdMessage('working', job.id));
-  }
-
-  broadcastDelJob(job: Job): void {
-    this.#sendJobIdTo(job.nodesDelivered, this.#jobIdMessage('deljob', job.id));
-  }
-
-  /** DELJOB for an id this node does not know: to everybody. */
-  broadcastDelJobId(id: string): void {
-    this.#sendJobIdTo(this.nodes.keys(), this.#jobIdMessage('deljob', id));
-  }
-
-  sendGotJob(peerId: string, id: string): void {
-    this.#sendJobIdTo([peerId], this.#jobIdMessage('gotjob', id));
-  }
-
-  sendGotAck(peerId: string, id: string, known: boolean): void {
-    this.#sendJobIdTo([peerId], this.#jobIdMessage('gotack', id, known ? 1 : 0));
-  }
-
-  sendSetAck(peerId: string, job: Job): void {
-    this.#sendJobIdTo([peerId], this.#jobIdMessage('setack', job.id, job.nodesDelivered.size));
-  }
-
-  /** SETACK to every node that may hold the job (everybody for a dummy ack) and did not confirm. */
-  sendSetAcks(job: Job): void {
-    const targets = job.isDummyAck ? [...this.nodes.keys()] : [...job.nodesDelivered];
-    for (const id of targets) {
-      if (id === this.node.id || job.nodesConfirmed?.has(id)) continue;
-      this.sendSetAck(id, job);
-    }
-  }
-
-  sendEnqueue(peerId: string, job: Job, delay: number): void {
-    this.#sendJobIdTo([peerId], this.#jobIdMessage('enqueue', job.id, delay));
-  }
-
-  sendNeedJobs(queue: Buffer, count: number, targets: Iterable<string>): void {
-    for (const id of targets) {
-      const p = this.nodes.get(id);
-      if (p === undefined) continue;
-      this.#send(p, { ...this.#base(), type: 'needjobs', queue, aux: count });
-    }
-  }
-
-  sendYourJobs(peerId: string, jobs: readonly Job[]): void {
-    const p = this.nodes.get(peerId);
-    if (p === undefined) return;
-    const now = this.node.unixtime();
-    this.#send(p, {
-      ...this.#base(),
-      type: 'yourjobs',
-      jobs: jobs.map((j) => serializeJob(j, now)),
-      noreply: true,
-    });
-  }
-
-  broadcastPause(queue: Buffer, flags: number): void {
-    for (const p of this.nodes.values()) this.#send(p, { ...this.#base(), type: 'pause', queue, aux: flags });
+    const msg = this.stamp<PingMessage>({ type, leaving: this.leaving, toId, gossip: this.#gossip(p) });
+    this.sendTo(p, msg);
   }
 
   // ---------------------------------------------------------------- receiving
@@ -488,19 +358,23 @@ export class Cluster implements BusEndpoint {
         // Trust the gossip of a MEET: it is how a third node is discovered.
         this.#processGossip(msg, undefined);
       }
+      // A known node that talks to us while our link to it is down is back (restarted): connect
+      // now instead of after the reconnect delay.
+      if (sender !== undefined && !sender.link && !sender.noaddr)
+        this.node.bus.reconnectNow(sender.host, sender.port);
       // Reply on the same "link": PONG echoes the id the sender knows us by.
       const back = [...this.nodes.values()].find(
         (p) => p.id === msg.sender || (p.handshake && p.host === msg.senderHost && p.port === msg.senderPort),
       );
-      const pong: PingMessage = {
-        ...this.#base(),
+      const pong = this.stamp<PingMessage>({
         type: 'pong',
         leaving: this.leaving,
         toId: msg.toId,
         gossip: back !== undefined ? this.#gossip(back) : [],
-      };
+      });
       this.messagesSent++;
       this.node.bus.send(msg.senderHost, msg.senderPort, pong);
+      if (sender !== undefined) this.#onPinged?.(sender.id);
     }
     if (msg.type === 'pong') {
       const linkNode = this.nodes.get(msg.toId);
@@ -572,7 +446,8 @@ export class Cluster implements BusEndpoint {
     p.fail = true;
     p.pfail = false;
     p.failTime = now;
-    for (const q of this.nodes.values()) this.#send(q, { ...this.#base(), type: 'fail', about: p.id });
+    for (const q of this.nodes.values())
+      this.sendTo(q, this.stamp<FailMessage>({ type: 'fail', about: p.id }));
     this.updateReachable();
   }
 }

@@ -70,14 +70,14 @@ export class Federation {
       q.needJobsBcastTime = now;
       q.needJobsBcastAttempt++;
       // Cluster-wide requests only discover sources: ask for a single job.
-      node.cluster.sendNeedJobs(q.name, 1, node.cluster.nodes.keys());
+      node.cluster.jobSender.sendNeedJobs(q.name, 1, node.cluster.nodes.keys());
     }
 
     const adhocDelay = Math.min(BCAST_ADHOC_MIN_DELAY * 2 ** q.needJobsAdhocAttempt, BCAST_ADHOC_MAX_DELAY);
     if ((reason === 'reached-zero' || now - q.needJobsAdhocTime > adhocDelay) && responders > 0) {
       q.needJobsAdhocTime = now;
       q.needJobsAdhocAttempt++;
-      node.cluster.sendNeedJobs(q.name, toFetch, [...q.responders.keys()]);
+      node.cluster.jobSender.sendNeedJobs(q.name, toFetch, [...q.responders.keys()]);
     }
   }
 
@@ -96,13 +96,13 @@ export class Federation {
     if (give === 0) give = 1;
     const jobs = [];
     for (let i = 0; i < give; i++) {
-      const j = node.fetchJob(q);
+      const j = node.lifecycle.fetchJob(q);
       if (j === undefined) break;
       jobs.push(j);
     }
-    node.cluster.sendYourJobs(from, jobs);
+    node.cluster.jobSender.sendYourJobs(from, jobs);
     // At-most-once jobs must not exist twice: the exported copy is the only one.
-    for (const j of jobs) if (j.retry === 0) node.unregisterJob(j);
+    for (const j of jobs) if (j.retry === 0) node.lifecycle.unregisterJob(j);
   }
 
   /** Imports jobs sent by a peer: queue them here and remember the peer as a source. */
@@ -112,13 +112,13 @@ export class Federation {
       let job = node.jobs.get(s.id);
       if (job === undefined) {
         job = node.cluster.jobMessages.buildReceivedJob(s);
-        node.registerJob(job);
+        node.lifecycle.registerJob(job);
       }
       // Moving a job between queues is not a re-queue: no QUEUED broadcast the first time.
       job.bcastQueued = false;
       // Force the first queueing of at-most-once jobs (enqueueJob then sets qtime to 0).
       if (job.retry === 0) job.qtime = node.now();
-      if (!node.enqueueJob(job, false)) continue;
+      if (!node.lifecycle.enqueueJob(job, false)) continue;
       const q = node.createQueue(job.queue ?? Buffer.alloc(0));
       if (!q.responders.has(from)) q.needJobsBcastAttempt = 0;
       q.responders.set(from, node.unixtime());

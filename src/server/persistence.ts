@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { deserializeJob, serializeJob, type SerializedJob } from './cluster-messages.js';
-import { decodeMessage, encodeMessage } from './cluster-tcp-bus.js';
+import { fromTaggedJson, toTaggedJson } from './tagged-json.js';
 import type { Job } from './job.js';
 import type { DisqueNode } from './node.js';
 
@@ -159,7 +159,7 @@ export class Persistence {
       if (line === '') continue;
       let r: AofRecord;
       try {
-        r = decodeMessage(Buffer.from(line, 'utf8')) as unknown as AofRecord;
+        r = fromTaggedJson(line) as AofRecord;
       } catch {
         break; // a truncated last line (aof-load-truncated yes): keep what came before
       }
@@ -181,9 +181,9 @@ export class Persistence {
         const job = deserializeJob(s, now, () => true);
         job.delivered = fetched;
         job.qtime = this.node.now() + Math.max(job.retry, 1) * 1000;
-        this.node.registerJob(job);
-        if (state === 'acked') this.node.acknowledgeJob(job);
-        else if (!(job.retry === 0 && fetched)) this.node.enqueueJob(job, false);
+        this.node.lifecycle.registerJob(job);
+        if (state === 'acked') this.node.lifecycle.acknowledgeJob(job);
+        else if (!(job.retry === 0 && fetched)) this.node.lifecycle.enqueueJob(job, false);
       }
     } finally {
       this.#replaying = false;
@@ -204,9 +204,7 @@ export class Persistence {
   #addLine(job: Job, now: number): string | null {
     if (job.isDummyAck || job.queue === null) return null;
     const rec = { op: 'add', job: serializeJob(job, now), state: job.state };
-    return `${encodeMessage(rec as never)
-      .subarray(4)
-      .toString('utf8')}\n`;
+    return `${toTaggedJson(rec)}\n`;
   }
 
   #append(line: string): void {

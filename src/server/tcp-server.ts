@@ -9,10 +9,15 @@ import { MemoryBus } from './cluster-bus.js';
 import { BUS_PORT_OFFSET, TcpBus } from './cluster-tcp-bus.js';
 import type { DisqueNode } from './node.js';
 
+/** How long a starting node with known peers holds its clients while the peers link back. */
+const PEER_WAIT_MS = 500;
+
 /** @internal */
 export class TcpServer {
   readonly #clients = new Set<Client>();
   #server: net.Server | null = null;
+  /** While set, new client sockets wait for it (the node's peers linking back after a start). */
+  #held: Promise<void> | null = null;
 
   constructor(readonly node: DisqueNode) {}
 
@@ -66,6 +71,17 @@ export class TcpServer {
       this.node.bus = bus;
     }
     this.node.start();
+    // Like Disque, whose first cluster cron runs as the server starts: connect to the known peers
+    // (a restarted node's nodes.conf) now, not 100 ms later, so they see it back at once.
+    if (tcpBus) {
+      this.node.cluster.cron();
+      // A restarted node answers clients once its peers have linked back to it (at most
+      // PEER_WAIT_MS): a client that sees it up then sees a node its peers know is up.
+      const held = this.node.cluster.whenPeersPinged(PEER_WAIT_MS).then(() => {
+        if (this.#held === held) this.#held = null;
+      });
+      this.#held = held;
+    }
     return bound;
   }
 
@@ -90,6 +106,14 @@ export class TcpServer {
   }
 
   #accept(socket: net.Socket): void {
+    const held = this.#held;
+    if (held !== null) {
+      // Paused before the client listens for data, so it stays paused until resumed.
+      socket.pause();
+      void held.then(() => {
+        if (!socket.destroyed) socket.resume();
+      });
+    }
     const node = this.node;
     node.stats.totalConnections++;
     const client = new Client(socket, node);

@@ -1,6 +1,7 @@
 import net from 'node:net';
-import { BUS_PORT_OFFSET, TcpBus, decodeMessage, encodeMessage } from '../../src/server/cluster-tcp-bus.js';
+import { BUS_PORT_OFFSET, TcpBus } from '../../src/server/cluster-tcp-bus.js';
 import { pickPort } from '../../src/server/process-cluster.js';
+import { decodeFrame, encodeFrame } from '../../src/server/cluster-wire.js';
 import type { ClusterMessage } from '../../src/server/cluster-messages.js';
 import { startCluster, type ClusterHandle } from '../../src/server/index.js';
 import { RespClient } from './helpers/resp-client.js';
@@ -33,9 +34,34 @@ test('bus frames carry Buffers and bigints intact', () => {
       },
     ],
   };
-  const frame = encodeMessage(msg);
+  const frame = encodeFrame(msg);
   expect(frame.readUInt32BE(0)).toBe(frame.length - 4);
-  expect(decodeMessage(frame.subarray(4))).toEqual(msg);
+  expect(decodeFrame(frame.subarray(4))).toEqual(msg);
+});
+
+test('bus frames carry gossip, job-id flags and queue messages intact; a cut frame is refused', () => {
+  const base = { sender: 'b'.repeat(40), senderHost: '10.0.0.2', senderPort: 7712 };
+  const msgs: ClusterMessage[] = [
+    {
+      ...base,
+      type: 'meet',
+      leaving: true,
+      toId: 'c'.repeat(40),
+      gossip: [
+        { id: 'n1', host: '10.0.0.3', port: 7713, pfail: true, fail: false },
+        { id: 'n2', host: 'h\u00e9te', port: 65535, pfail: false, fail: true },
+      ],
+    },
+    { ...base, type: 'queued', id: 'D-1', aux: 3600, incrNacks: true, incrDeliveries: false },
+    { ...base, type: 'setack', id: 'D-2', aux: 7, incrNacks: false, incrDeliveries: true },
+    { ...base, type: 'pause', queue: Buffer.from('q\x00'), aux: 3 },
+    { ...base, type: 'fail', about: 'n1' },
+  ];
+  for (const msg of msgs) {
+    const frame = encodeFrame(msg);
+    expect(decodeFrame(frame.subarray(4))).toEqual(msg);
+    expect(() => decodeFrame(frame.subarray(4, frame.length - 2))).toThrow(RangeError);
+  }
 });
 
 describe('in-process cluster over the TCP cluster bus', () => {

@@ -23,14 +23,14 @@ function ackjob({ node, argv }: CommandContext): Reply {
       if ((ttl & 1) !== 0) {
         job = new Job(id, null, 'acked', null);
         job.etime = node.unixtime() + ttl * 60;
-        node.registerJob(job);
+        node.lifecycle.registerJob(job);
       }
     } else if (job !== undefined && job.state !== 'acked') {
-      node.dequeueJob(job);
-      node.acknowledgeJob(job);
+      node.lifecycle.dequeueJob(job);
+      node.lifecycle.acknowledgeJob(job);
       known++;
     }
-    if (job !== undefined) node.tryJobGC(job);
+    if (job !== undefined) node.lifecycle.tryJobGC(job);
   }
   return known;
 }
@@ -43,10 +43,10 @@ function fastack({ node, argv }: CommandContext): Reply {
   for (const id of ids) {
     const job = node.jobs.get(id);
     if (job === undefined) {
-      node.cluster.broadcastDelJobId(id);
+      node.cluster.jobSender.broadcastDelJobId(id);
     } else {
-      node.cluster.broadcastDelJob(job);
-      node.unregisterJob(job);
+      node.cluster.jobSender.broadcastDelJob(job);
+      node.lifecycle.unregisterJob(job);
       known++;
     }
   }

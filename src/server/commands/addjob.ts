@@ -51,7 +51,8 @@ class ReplicationWait implements BlockedOperation, ReplicationWaiter {
   /** Tries one more node every 50 ms, in case some of the first ones do not answer. */
   onCron(): void {
     if (this.node.now() - this.#addedNodeTime < ADD_NODE_PERIOD_MS) return;
-    if (this.node.cluster.replicateJob(this.job, 1, false) > 0) this.#addedNodeTime = this.node.now();
+    if (this.node.cluster.jobSender.replicateJob(this.job, 1, false) > 0)
+      this.#addedNodeTime = this.node.now();
   }
 
   /** A job nobody waits for any more is deleted everywhere (best effort). */
@@ -60,7 +61,7 @@ class ReplicationWait implements BlockedOperation, ReplicationWaiter {
     if (job.state !== 'wait-repl') return;
     job.replWaiter = null;
     job.state = 'active';
-    this.node.deleteJobFromCluster(job);
+    this.node.lifecycle.deleteJobFromCluster(job);
   }
 }
 
@@ -162,7 +163,7 @@ function addjob({ node, client, argv }: CommandContext): Reply | typeof BLOCKED 
   const now = node.now();
   job.qtime = delayInt > 0 ? now + delayInt * 1000 : now + retryInt * 1000;
 
-  if (!discardLocalCopy) node.registerJob(job);
+  if (!discardLocalCopy) node.lifecycle.registerJob(job);
 
   let reply: Reply | typeof BLOCKED;
   if ((repl > 1 || extrepl) && !async) {
@@ -174,20 +175,20 @@ function addjob({ node, client, argv }: CommandContext): Reply | typeof BLOCKED 
     reply = BLOCKED;
   } else {
     if (job.delay === 0) {
-      if (!extrepl) node.enqueueJob(job, false);
+      if (!extrepl) node.lifecycle.enqueueJob(job, false);
     } else {
       job.state = 'active';
-      if (!discardLocalCopy) node.updateJobAwakeTime(job);
+      if (!discardLocalCopy) node.lifecycle.updateJobAwakeTime(job);
     }
     reply = status(job.id);
   }
 
-  if (additional > 0) cluster.replicateJob(job, additional, async);
+  if (additional > 0) cluster.jobSender.replicateJob(job, additional, async);
 
   if (discardLocalCopy) {
     const targets = [...job.nodesDelivered];
     const target = targets[Math.floor(Math.random() * targets.length)];
-    if (target !== undefined) cluster.sendEnqueue(target, job, job.delay);
+    if (target !== undefined) cluster.jobSender.sendEnqueue(target, job, job.delay);
   }
   return reply;
 }

@@ -13,7 +13,7 @@ function requeue(ctx: CommandContext, nack: boolean): Reply {
   let n = 0;
   for (const id of ids) {
     const job = ctx.node.jobs.get(id);
-    if (job !== undefined && job.state === 'active' && ctx.node.enqueueJob(job, nack)) n++;
+    if (job !== undefined && job.state === 'active' && ctx.node.lifecycle.enqueueJob(job, nack)) n++;
   }
   return n;
 }
@@ -24,7 +24,7 @@ function dequeue({ node, argv }: CommandContext): Reply {
   let n = 0;
   for (const id of ids) {
     const job = node.jobs.get(id);
-    if (job !== undefined && job.state === 'queued' && node.dequeueJob(job)) n++;
+    if (job !== undefined && job.state === 'queued' && node.lifecycle.dequeueJob(job)) n++;
   }
   return n;
 }
@@ -37,7 +37,7 @@ function deljob({ node, argv }: CommandContext): Reply {
   for (const id of ids) {
     const job = node.jobs.get(id);
     if (job === undefined) continue;
-    node.unregisterJob(job);
+    node.lifecycle.unregisterJob(job);
     n++;
   }
   return n;

@@ -103,7 +103,7 @@ function getjob({ node, client, argv }: CommandContext): Reply | typeof BLOCKED 
     const before = entries.length;
     for (const name of names) {
       const q = node.lookupQueue(name);
-      const job = q !== undefined && !q.pausedOut ? node.fetchJob(q) : undefined;
+      const job = q !== undefined && !q.pausedOut ? node.lifecycle.fetchJob(q) : undefined;
       if (job === undefined || q === undefined) {
         if (q === undefined) node.federation.needJobsForName(name, 'clients-waiting');
         else node.federation.needJobs(q, 'clients-waiting');

@@ -99,7 +99,7 @@ function pause({ node, argv }: CommandContext): Reply {
     node.setPaused(q, PAUSED_OUT, (newFlags & PAUSED_OUT) !== 0);
   }
   const flags = (q?.flags ?? 0) & PAUSED_ALL;
-  if (bcast) node.cluster.broadcastPause(argv[1]!, flags);
+  if (bcast) node.cluster.jobSender.broadcastPause(argv[1]!, flags);
   return status(pauseStateName(flags));
 }
 

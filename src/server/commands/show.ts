@@ -3,7 +3,7 @@
  * @internal
  */
 import { isValidJobId } from '../job-id.js';
-import { randomTimeError } from '../node.js';
+import { randomTimeError } from '../job-lifecycle.js';
 import { error, type Reply } from '../resp-writer.js';
 import { text } from './args.js';
 import { BADID } from './ids.js';
@@ -32,10 +32,10 @@ function working({ node, argv }: CommandContext): Reply {
       'TOOLATE Half of job TTL already elapsed, you are no longer allowed to postpone the next delivery.',
     );
   }
-  if (job.state === 'queued') node.dequeueJob(job);
+  if (job.state === 'queued') node.lifecycle.dequeueJob(job);
   job.bcastWillQueue = true;
-  node.updateJobRequeueTime(job, node.now() + job.retry * 1000 + randomTimeError(500));
-  node.cluster.broadcastWorking(job);
+  node.lifecycle.updateJobRequeueTime(job, node.now() + job.retry * 1000 + randomTimeError(500));
+  node.cluster.jobSender.broadcastWorking(job);
   return job.retry;
 }
 
