@@ -105,7 +105,11 @@ describe('in-process cluster over the TCP cluster bus', () => {
 test('cluster-port and bind-source-addr: the bus listens where told and dials from the source address', async () => {
   const got: { msg: ClusterMessage; from: string }[] = [];
   const sources: string[] = [];
-  const listener = new TcpBus({ id: 'b'.repeat(40), receive: (msg) => void got.push({ msg, from: 'b' }) });
+  const listener = new TcpBus({
+    id: 'b'.repeat(40),
+    receive: (msg) => void got.push({ msg, from: 'b' }),
+    linkReady: () => undefined,
+  });
   // Node "b" has client port P but its bus listens on B (not P + 10000): a forwarder stands at P + 10000.
   const busPort = await pickPort('127.0.0.1', new Set());
   const clientPort = await pickPort('127.0.0.1', new Set([busPort]));
@@ -117,7 +121,11 @@ test('cluster-port and bind-source-addr: the bus listens where told and dials fr
     for (const x of [s, up]) x.on('error', () => undefined);
   });
   await new Promise<void>((r) => forwarder.listen(clientPort + BUS_PORT_OFFSET, '127.0.0.1', r));
-  const dialer = new TcpBus({ id: 'a'.repeat(40), receive: () => undefined }, undefined, '127.0.0.3');
+  const dialer = new TcpBus(
+    { id: 'a'.repeat(40), receive: () => undefined, linkReady: () => undefined },
+    undefined,
+    '127.0.0.3',
+  );
   try {
     const msg: ClusterMessage = {
       type: 'pause',
