@@ -49,6 +49,25 @@ describe('WriteBatch', () => {
     expect(socket.corks).toBe(1);
   });
 
+  test('a long tick becomes bytes as it grows; everything goes out in order, byte for byte', () => {
+    const batch = new WriteBatch();
+    const socket = fakeSocket();
+    const parts = [
+      ...Array.from({ length: 20_000 }, (_, i) => `$${String(i).length}\r\n${i}\r\n`),
+      'héllo ✓ 𝄞',
+      Buffer.from([0, 255]),
+      'x'.repeat(100_000),
+      'end',
+    ];
+    for (const part of parts) batch.append(part);
+    batch.writeTo(socket);
+    expect(socket.writes.filter(Buffer.isBuffer).length).toBeGreaterThan(1); // spilled as it grew
+    expect(Buffer.concat(socket.writes.map((w) => (typeof w === 'string' ? Buffer.from(w) : w)))).toEqual(
+      Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))),
+    );
+    expect(socket.corks).toBe(1);
+  });
+
   test('prepend goes first; writeTo and clear empty the batch', () => {
     const batch = new WriteBatch();
     const socket = fakeSocket();
