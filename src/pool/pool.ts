@@ -232,7 +232,6 @@ export class Pool extends EventEmitter<PoolEvents> {
   ): Promise<number> {
     const argv = command.args(...ids);
     if (ids.length === 0) return 0;
-    if (!this.#started) await this.ready();
     // The common case, all ids from one node (one job, or a batch from one node): no grouping.
     const prefix = jobIdNodePrefix(ids[0] as string);
     let sameNode = true;
