@@ -199,10 +199,15 @@ export function applyDirective(s: ServerSettings, name: string, args: readonly s
   if (IGNORED.has(name)) return null;
   const one = args[0] ?? '';
   const needOne = (): string | null => (args.length === 1 ? null : 'wrong number of arguments');
+  /** The one argument as a TCP port number, or null when it is not one. */
+  const onePort = (): number | null => {
+    const n = Number(one);
+    return needOne() === null && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : null;
+  };
   switch (name) {
     case 'port': {
-      const n = Number(one);
-      if (needOne() !== null || !Number.isInteger(n) || n < 0 || n > 65535) return 'Invalid port';
+      const n = onePort();
+      if (n === null) return 'Invalid port';
       s.port = n;
       return null;
     }
@@ -245,8 +250,8 @@ export function applyDirective(s: ServerSettings, name: string, args: readonly s
       return null;
     }
     case 'cluster-port': {
-      const n = Number(one);
-      if (needOne() !== null || !Number.isInteger(n) || n < 0 || n > 65535) return 'Invalid cluster port';
+      const n = onePort();
+      if (n === null) return 'Invalid cluster port';
       s.clusterPort = n;
       return null;
     }
